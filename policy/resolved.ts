@@ -2,11 +2,9 @@
 // resolved to numbers, per ABI of one kernel arch. Nothing here knows about JSON formats or
 // about BPF; `policy/*` produces it and `wasm/core.ts` compiles it.
 
-/** The four kernel arches we build for, spelled as the kernel does. */
-export type KernelArch = "x86_64" | "aarch64" | "ppc64le" | "s390x";
+import type { AbiFacts, KernelArch } from "../arch/types.ts";
 
-/** Every syscall ABI such a kernel can run. */
-export type AbiName = "x86_64" | "i386" | "x32" | "aarch64" | "arm" | "ppc64le" | "s390x" | "s390";
+export type { AbiFacts, AbiName, KernelArch } from "../arch/types.ts";
 
 /**
  * A seccomp return value, exactly as the kernel reads it: SECCOMP_RET_* in the high 16 bits
@@ -32,24 +30,13 @@ export interface Cond {
 export interface Rule {
   /** The ABI's own syscall number, without any ABI bit (x32: 435 for clone3, not 0x400001b3). */
   nr: number;
+  /**
+   * When set, the rule covers every ABI-local number nr..nrLast (inclusive), clipped to the ABI's
+   * nrRegion once nrBase is added: runc's "ENOSYS above the highest known syscall" stub is one.
+   */
+  nrLast?: number;
   action: Action;
   conds: Cond[];
-}
-
-/**
- * The ABI's facts the core needs; `arch/` supplies them. A seccomp_data {arch, nr} belongs to
- * this ABI when arch === auditArch and nrRegion[0] <= nr <= nrRegion[1] (unsigned). When two ABIs
- * of one arch share an auditArch (x86_64 and x32), the one with the narrower region wins.
- */
-export interface AbiFacts {
-  name: AbiName;
-  auditArch: number;
-  /** Added to `Rule.nr` to get the number the kernel puts in seccomp_data.nr (x32: 0x40000000). */
-  nrBase: number;
-  /** Inclusive raw-nr region, e.g. x86_64 [0, 0xffffffff], x32 [0x40000000, 0x7fffffff]. */
-  nrRegion: [number, number];
-  /** Highest syscall number in this ABI's table (without nrBase): the bench and tree weights use 0..maxNr. */
-  maxNr: number;
 }
 
 export interface ResolvedAbi {
