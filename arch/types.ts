@@ -18,7 +18,8 @@ export interface AbiFacts {
   nrBase: number;
   /** Inclusive raw-nr region, e.g. x86_64 [0, 0xffffffff], x32 [0x40000000, 0x7fffffff]. */
   nrRegion: [number, number];
-  /** Highest ABI-local syscall number in the table; benches and tree weights use 0..maxNr. */
+  /** Highest ordinary ABI-local syscall number (not counting ARM private calls at 0x0f0000+); benches and
+   *  tree weights use 0..maxNr. */
   maxNr: number;
   bigEndian: boolean;
   /** 32 or 64: a 32-bit ABI's arguments have zero high words in seccomp_data. */
