@@ -1,0 +1,68 @@
+// The built-in policy: allow everything, answer the hidden syscalls with ENOSYS. It covers every
+// ABI of the kernel arch, and the bad-arch action equals the default, so an i386, x32, arm or
+// s390 process is served like a native one instead of being killed (libseccomp's default, and
+// upstream clone3-workaround's behaviour, is to kill it).
+
+import { abisOf, syscallNr } from "../arch/index.ts";
+import type { KernelArch } from "../arch/types.ts";
+import { ENOSYS, allow, errno } from "./action.ts";
+import { PolicyError } from "./errors.ts";
+import type { ResolvedPolicy } from "./resolved.ts";
+
+/**
+ * Syscalls that old engines answer with EPERM (not in their profile, EPERM by default) while a
+ * libc or a common library tries them first and falls back to an older call only on ENOSYS.
+ * Hiding one is safe: the caller then behaves as on a kernel that predates it.
+ */
+export const KNOWN_HIDEABLE: Readonly<Record<string, string>> = {
+  clone3: "glibc >= 2.34 pthread_create and posix_spawn fall back to clone only on ENOSYS (Docker <= 20.10.9)",
+  faccessat2: "glibc >= 2.33 faccessat and musl >= 1.2.2 (with flags) fall back to faccessat only on ENOSYS (Docker < 20.10)",
+  fchmodat2: "glibc >= 2.39 and musl >= 1.2.5 fchmodat(AT_SYMLINK_NOFOLLOW) fall back to O_PATH + /proc only on ENOSYS",
+  close_range: "glib >= 2.72 and other closefrom() users fall back to closing fds one by one only on ENOSYS",
+  epoll_pwait2: "event loops (syslog-ng/ivykis, Ruby io-event, PHP) try epoll_pwait2 and fall back to epoll_pwait only on ENOSYS",
+  openat2: "path resolvers (systemd, cap-std) try openat2 and fall back to openat walks only on ENOSYS",
+  statx: "glibc >= 2.33 fstatat on 32-bit ABIs, libuv and the JDK fall back to stat calls only on ENOSYS (Docker < 18.04)",
+};
+
+/** What the tool hides when nothing else is asked for. */
+export const DEFAULT_HIDE: readonly string[] = ["clone3"];
+
+/**
+ * Default ALLOW; every name in `names` -> ERRNO(ENOSYS) on each ABI of `kernelArch` that has it.
+ * A name no ABI of the arch knows is an error (a typo would otherwise hide nothing).
+ */
+export function hidePreset(names: readonly string[], kernelArch: KernelArch): ResolvedPolicy {
+  const abis = abisOf(kernelArch);
+  const unknown = names.filter((name) => abis.every((facts) => syscallNr(facts.name, name) === undefined));
+  if (unknown.length > 0) {
+    const list = unknown.map((n) => JSON.stringify(n)).join(", ");
+    throw new PolicyError(`cannot hide ${list}: no such syscall on ${kernelArch}`);
+  }
+  const unique = [...new Set(names)];
+  return {
+    kernelArch,
+    bigEndian: abis[0]!.bigEndian,
+    defaultAction: allow(),
+    badArchAction: allow(),
+    abis: abis.map((abi) => ({
+      abi,
+      rules: unique.flatMap((name) => {
+        const nr = syscallNr(abi.name, name);
+        return nr === undefined ? [] : [{ nr, action: errno(ENOSYS), conds: [] }];
+      }),
+    })),
+  };
+}
+
+/** The `clone3` preset. */
+export const clone3Preset = (kernelArch: KernelArch): ResolvedPolicy => hidePreset(DEFAULT_HIDE, kernelArch);
+
+/** Parses a `--hide` list: comma-separated syscall names (spaces ignored). */
+export function parseHideList(list: string): string[] {
+  const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (names.length === 0) throw new PolicyError("--hide: empty list");
+  for (const name of names) {
+    if (!/^[a-z0-9_]+$/.test(name)) throw new PolicyError(`--hide: ${JSON.stringify(name)} is not a syscall name`);
+  }
+  return names;
+}
