@@ -18,7 +18,7 @@ export function helper(name: string, flags: string[] = []): string {
   const out = join(dir, `${name}-${hash}`);
   if (!existsSync(out)) {
     mkdirSync(dir, { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
+    const tmp = `${out}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     execFileSync("gcc", ["-O2", "-Wall", "-Werror", ...flags, "-o", tmp, src], { stdio: "pipe" });
     renameSync(tmp, out);
   }
