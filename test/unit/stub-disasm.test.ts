@@ -1,0 +1,205 @@
+// Every encoder checked by an independent decoder: objdump (Debian's binutils-multiarch)
+// disassembles each stub's code. All four stubs come from one IR program, so after decoding they
+// must show the same skeleton: the same sequence of conditional branches, jumps, syscalls (named
+// through libseccomp's tables) and data references, with every branch landing on the same
+// skeleton position. A wrong displacement, register field or syscall number in any one backend
+// breaks that agreement.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KernelArch } from "../../arch/types.ts";
+import { maximalProgram, presetProgram, removeScratch, stubFile } from "../stub/stubs.ts";
+
+afterAll(removeScratch);
+
+interface Insn {
+  addr: number;
+  text: string; // mnemonic and operands, whitespace collapsed
+}
+
+const OBJDUMP: Record<KernelArch, string[]> = {
+  x86_64: ["-m", "i386:x86-64"],
+  aarch64: ["-m", "aarch64"],
+  ppc64le: ["-m", "powerpc:common64", "-EL"],
+  s390x: ["-m", "s390:64-bit", "-EB"],
+};
+const SCMP_ARCH: Record<KernelArch, string> = { x86_64: "x86_64", aarch64: "aarch64", ppc64le: "ppc64le", s390x: "s390x" };
+
+interface Stub {
+  arch: KernelArch;
+  bytes: Buffer;
+  base: number;
+  entry: number;
+  /** Address of struct sock_fprog: the code ends (after padding) where it starts. */
+  fprog: number;
+  insns: Insn[];
+}
+
+function load(arch: KernelArch, program = presetProgram(arch)): Stub {
+  const file = stubFile(arch, `disasm-${program.length}.${arch}`, { program });
+  const bytes = readFileSync(file);
+  const header = execFileSync("readelf", ["-h", "-l", "-W", file], { encoding: "utf8" });
+  const entry = Number(/Entry point address:\s*(0x\w+)/.exec(header)![1]);
+  const base = Number(/^\s*LOAD\s+0x\w+\s+(0x\w+)/m.exec(header)![1]);
+  const fprog = base + bytes.indexOf(Buffer.from(program)) - 16;
+  const out = execFileSync(
+    "objdump",
+    ["-D", "-b", "binary", ...OBJDUMP[arch], `--adjust-vma=${base}`, `--start-address=${entry}`, `--stop-address=${fprog}`, "-z", file],
+    { encoding: "utf8" },
+  );
+  const insns: Insn[] = [];
+  for (const line of out.split("\n")) {
+    const m = /^\s*([0-9a-f]+):\t(?:[0-9a-f]{2,8} ?)+\s*\t(.*)$/.exec(line);
+    if (m) insns.push({ addr: parseInt(m[1]!, 16), text: m[2]!.replace(/\s+/g, " ").replace(/\s*(\/\/|<).*$/, "").trim() });
+  }
+  return { arch, bytes, base, entry, fprog, insns };
+}
+
+const nameOf = (arch: KernelArch, nr: number): string =>
+  execFileSync("scmp_sys_resolver", ["-a", SCMP_ARCH[arch], String(nr)], { encoding: "utf8" }).trim();
+
+/** Code, up to the padding that aligns the data after it. */
+function code(s: Stub): Insn[] {
+  const pad: Record<KernelArch, RegExp> = { x86_64: /^int3$/, aarch64: /^(udf|\.inst 0x0+)\b/, ppc64le: /^\.long 0x0$/, s390x: /^\.(short|long) 0x\w+$/ }; // s390x: objdump groups the padding with the data after it
+  const insns = [...s.insns];
+  while (insns.length > 0 && pad[s.arch].test(insns[insns.length - 1]!.text)) insns.pop();
+  return insns;
+}
+
+type Event = { kind: "B" | "EQ" | "NE"; target: number } | { kind: "SYS"; name: string } | { kind: "DATA"; what: string };
+
+/** The IR-level skeleton of a stub, each event tagged with its address. */
+function skeleton(s: Stub): { addr: number; ev: Event }[] {
+  const insns = code(s);
+  const events: { addr: number; ev: Event }[] = [];
+  let rbase = 0; // ppc64le: r20 = base + 0x8000 from the prologue
+  const data = (addr: number): string => {
+    if (addr === s.fprog) return "<fprog>";
+    const off = addr - s.base;
+    const end = s.bytes.indexOf(0, off);
+    return s.bytes.subarray(off, Math.min(end < 0 ? s.bytes.length : end, off + 24)).toString("latin1");
+  };
+  const inImage = (v: number) => v >= s.base && v < s.base + s.bytes.length;
+  for (let i = 0; i < insns.length; i++) {
+    const { addr, text } = insns[i]!;
+    const prev = (back: number) => insns[i - back]?.text ?? "";
+    let m: RegExpExecArray | null;
+    const branch = (kind: "B" | "EQ" | "NE", target: string) => events.push({ addr, ev: { kind, target: parseInt(target, 16) } });
+    switch (s.arch) {
+      case "x86_64":
+        if ((m = /^jmp 0x(\w+)$/.exec(text))) branch("B", m[1]!);
+        else if ((m = /^j(e|ne) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : "NE", m[2]!);
+        else if (text === "syscall") {
+          const nr = /^mov \$0x(\w+),%eax$/.exec(prev(1)) ?? (/^pop %rax$/.test(prev(1)) ? /^push \$0x(\w+)$/.exec(prev(2)) : null);
+          events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, parseInt(nr![1]!, 16)) } });
+        } else if ((m = /^mov \$0x(\w+),%\w+$/.exec(text)) && inImage(parseInt(m[1]!, 16))) {
+          events.push({ addr, ev: { kind: "DATA", what: data(parseInt(m[1]!, 16)) } });
+        }
+        break;
+      case "aarch64":
+        if ((m = /^b 0x(\w+)$/.exec(text))) branch("B", m[1]!);
+        else if ((m = /^b\.(eq|ne) 0x(\w+)$/.exec(text))) branch(m[1] === "eq" ? "EQ" : "NE", m[2]!);
+        else if (text === "svc #0x0") {
+          const nr = /^mov x8, #0x(\w+)$/.exec(prev(1))!;
+          events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, parseInt(nr[1]!, 16)) } });
+        } else if ((m = /^adr x\d+, 0x(\w+)$/.exec(text))) events.push({ addr, ev: { kind: "DATA", what: data(parseInt(m[1]!, 16)) } });
+        break;
+      case "ppc64le":
+        if ((m = /^lis r20,(\d+)$/.exec(text))) rbase = Number(m[1]) * 0x10000;
+        else if ((m = /^ori r20,r20,(\d+)$/.exec(text))) rbase |= Number(m[1]);
+        else if ((m = /^b 0x(\w+)$/.exec(text))) branch("B", m[1]!);
+        else if ((m = /^(beq|bne) 0x(\w+)$/.exec(text))) branch(m[1] === "beq" ? "EQ" : "NE", m[2]!);
+        else if (text === "sc") {
+          const nr = /^li r0,(\d+)$/.exec(prev(1))!;
+          events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, Number(nr[1])) } });
+        } else if ((m = /^addi r\d+,r20,(-?\d+)$/.exec(text))) events.push({ addr, ev: { kind: "DATA", what: data(rbase + Number(m[1])) } });
+        break;
+      case "s390x":
+        if ((m = /^j 0x(\w+)$/.exec(text))) branch("B", m[1]!);
+        else if ((m = /^j(e|ne) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : "NE", m[2]!);
+        else if ((m = /^svc (\d+)$/.exec(text))) {
+          const nr = m[1] === "0" ? Number(/^lghi %r1,(\d+)$/.exec(prev(1))![1]) : Number(m[1]);
+          events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, nr) } });
+        } else if ((m = /^lgfi %r\d+,(\d+)$/.exec(text)) && inImage(Number(m[1]))) {
+          events.push({ addr, ev: { kind: "DATA", what: data(Number(m[1])) } });
+        }
+        break;
+    }
+  }
+  return events;
+}
+
+/** The skeleton with each branch target replaced by the number of events before it. */
+function normalised(s: Stub): Event[] {
+  const events = skeleton(s);
+  return events.map(({ ev }) =>
+    "target" in ev ? { kind: ev.kind, target: events.filter((e) => e.addr < ev.target).length } : ev,
+  );
+}
+
+const ARCHES: KernelArch[] = ["x86_64", "aarch64", "ppc64le", "s390x"];
+
+describe("objdump's view of the stubs", () => {
+  const stubs = {} as Record<KernelArch, Stub>;
+  beforeAll(() => {
+    for (const a of ARCHES) stubs[a] = load(a);
+  });
+
+  it.each(ARCHES)("%s: every code byte decodes to a real instruction", (arch) => {
+    const insns = code(stubs[arch]);
+    expect(insns.length).toBeGreaterThan(100);
+    const bad = insns.filter((i) => /\(bad\)|^\.(byte|inst|long|short|word)\b|unknown/.test(i.text));
+    expect(bad).toEqual([]);
+  });
+
+  it.each(ARCHES)("%s: every branch lands on an instruction of the stub", (arch) => {
+    const starts = new Set(code(stubs[arch]).map((i) => i.addr));
+    for (const { ev } of skeleton(stubs[arch])) if ("target" in ev) expect(starts.has(ev.target)).toBe(true);
+  });
+
+  it.each(ARCHES)("%s: makes exactly the syscalls of the run path", (arch) => {
+    const names = new Set(skeleton(stubs[arch]).flatMap(({ ev }) => (ev.kind === "SYS" ? [ev.name] : [])));
+    expect([...names].sort()).toEqual(["clone3", "execve", "exit_group", "prctl", "seccomp", "write"]);
+  });
+
+  it.each(ARCHES)("%s: struct sock_fprog points at the embedded filter", (arch) => {
+    const s = stubs[arch];
+    const off = s.fprog - s.base;
+    const be = arch === "s390x";
+    const len = be ? s.bytes.readUInt16BE(off) : s.bytes.readUInt16LE(off);
+    const ptr = be ? s.bytes.readBigUInt64BE(off + 8) : s.bytes.readBigUInt64LE(off + 8);
+    expect(len).toBe(presetProgram(arch).length / 8);
+    // Also in a stub whose data lies 32 KiB further on (ppc64le reaches it from a biased base).
+    const big = load(arch, maximalProgram(arch));
+    const bigLen = be ? big.bytes.readUInt16BE(big.fprog - big.base) : big.bytes.readUInt16LE(big.fprog - big.base);
+    expect(bigLen).toBe(4096);
+    expect(normalised(big)).toEqual(normalised(s));
+    expect(Number(ptr)).toBe(s.fprog + 16);
+    expect(skeleton(s).some(({ ev }) => ev.kind === "DATA" && ev.what === "<fprog>")).toBe(true);
+  });
+
+  it.each(ARCHES.slice(1))("%s decodes to the same skeleton as x86_64", (arch) => {
+    const ref = normalised(stubs.x86_64);
+    expect(ref.length).toBeGreaterThan(100);
+    expect(normalised(stubs[arch])).toEqual(ref);
+  });
+
+  it("ppc64le turns CR0.SO into -errno after every sc", () => {
+    const insns = code(stubs.ppc64le);
+    const scs = insns.flatMap((x, i) => (x.text === "sc" ? [i] : []));
+    expect(scs.length).toBeGreaterThan(5);
+    for (const i of scs) {
+      expect(insns[i + 1]!.text).toBe(`bns 0x${(insns[i]!.addr + 12).toString(16)}`);
+      expect(insns[i + 2]!.text).toBe("neg r3,r3");
+    }
+  });
+
+  it("s390x passes numbers >= 256 in r1 with svc 0", () => {
+    const insns = code(stubs.s390x);
+    const svcs = insns.flatMap((x, i) => (/^svc /.test(x.text) ? [i] : []));
+    const big = svcs.filter((i) => insns[i]!.text === "svc 0");
+    expect(big.length).toBeGreaterThan(0); // seccomp (348) and clone3 (435) are above 255
+    for (const i of big) expect(Number(/^lghi %r1,(\d+)$/.exec(insns[i - 1]!.text)![1])).toBeGreaterThanOrEqual(256);
+    for (const i of svcs.filter((i) => insns[i]!.text !== "svc 0")) expect(Number(insns[i]!.text.slice(4))).toBeLessThan(256);
+  });
+});

@@ -1,0 +1,153 @@
+// The stub IR: a tiny register machine that the stub program (program.ts) is written in once and
+// that each backend lowers to real instructions. The program is run as measuring passes (an
+// instruction's size never depends on label values, only on the branch-relaxation choices made
+// before the pass) and then one emitting pass with every label known. No instruction list is
+// ever stored.
+import { Image } from "../elf/image";
+
+/** Virtual registers. A0..A5 carry syscall arguments and are clobbered by `sys` (A0 gets the
+ *  result); S0..S5 survive syscalls. Backends map them onto physical registers. */
+export const A0: i32 = 0;
+export const A1: i32 = 1;
+export const A2: i32 = 2;
+export const A3: i32 = 3;
+export const A4: i32 = 4;
+export const S0: i32 = 5;
+export const S1: i32 = 6;
+export const S2: i32 = 7;
+export const S3: i32 = 8;
+export const S4: i32 = 9;
+export const S5: i32 = 10;
+export const A5: i32 = 11;
+
+export const EQ: i32 = 0;
+export const NE: i32 = 1;
+
+/** Syscalls the stub makes, by index into `Asm.nrs`; numbers come from the host per arch. */
+export const SYS_WRITE: i32 = 0;
+export const SYS_EXIT_GROUP: i32 = 1;
+export const SYS_EXECVE: i32 = 2;
+export const SYS_SECCOMP: i32 = 3;
+export const SYS_PRCTL: i32 = 4;
+export const SYS_COUNT: i32 = 5;
+
+// The program uses about 110 labels and 120 branches, plus one branch per probe (at most 16).
+const MAX_LABELS: i32 = 256;
+const MAX_BRANCHES: i32 = 512;
+
+export abstract class Asm extends Image {
+  labels: StaticArray<i32> = new StaticArray<i32>(MAX_LABELS);
+  labelCount: i32 = 0;
+  nrs: StaticArray<i32> = new StaticArray<i32>(SYS_COUNT);
+  // Branch relaxation for ISAs with a short branch form: every branch starts long; after each
+  // measuring pass, those whose target is in reach become short. Code only shrinks, so a branch
+  // that fits once keeps fitting.
+  branchCount: i32 = 0;
+  branchShort: StaticArray<bool> = new StaticArray<bool>(MAX_BRANCHES);
+  branchStart: StaticArray<i32> = new StaticArray<i32>(MAX_BRANCHES);
+  branchLabel: StaticArray<i32> = new StaticArray<i32>(MAX_BRANCHES);
+
+  constructor(out: usize, cap: i32, public base: u64, bigEndian: bool) {
+    super(out, cap, bigEndian);
+  }
+
+  /** Starts a pass; label numbering restarts so both passes hand out the same numbers. */
+  begin(emitting: bool, start: i32): void {
+    this.emitting = emitting;
+    this.pos = start;
+    this.labelCount = 0;
+    this.branchCount = 0;
+  }
+
+  /** Whether the branch starting here to `l` uses its short form. */
+  shortBranch(l: i32): bool {
+    const i = this.branchCount++;
+    if (!this.emitting) {
+      this.branchStart[i] = this.pos;
+      this.branchLabel[i] = l;
+    }
+    return this.branchShort[i];
+  }
+
+  /** Runs one relaxation step after a measuring pass; false when there is nothing (more) to do. */
+  relaxPass(): bool {
+    return false;
+  }
+
+  /** After a measuring pass: shortens the branches now in reach; true if any changed. */
+  relax(shortLen: i32, min: i32, max: i32): bool {
+    let changed = false;
+    for (let i = 0; i < this.branchCount; i++) {
+      if (this.branchShort[i]) continue;
+      const disp = this.labels[this.branchLabel[i]] - (this.branchStart[i] + shortLen);
+      if (disp >= min && disp <= max) {
+        this.branchShort[i] = true;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  label(): i32 {
+    const l = this.labelCount++;
+    if (!this.emitting) this.labels[l] = -1;
+    return l;
+  }
+
+  bind(l: i32): void {
+    this.labels[l] = this.pos;
+  }
+
+  /** Offset of `l` from the current position (0 while measuring). */
+  rel(l: i32): i32 {
+    return this.emitting ? this.labels[l] - this.pos : 0;
+  }
+
+  /** Absolute load address of `l`. */
+  addr(l: i32): u64 {
+    return this.base + <u64>(this.emitting ? this.labels[l] : 0);
+  }
+
+  align(n: i32): void {
+    while (this.pos % n != 0) this.byte(this.padByte());
+  }
+
+  /** Emitted first: backends that keep a constant in a register set it up here. */
+  prologue(): void {}
+
+  /** Filler between code and data: a trapping byte where the ISA has one. */
+  padByte(): u32 {
+    return 0;
+  }
+
+  // ---- The instruction forms of the IR ----
+  /** rd = imm (a signed 32-bit value, sign-extended to 64 bits). */
+  abstract li(rd: i32, imm: i32): void;
+  /** rd = address of label; always the same length, since the address is unknown while measuring. */
+  abstract la(rd: i32, l: i32): void;
+  abstract mov(rd: i32, rs: i32): void;
+  /** rd = rs + imm, |imm| < 2048. */
+  abstract addi(rd: i32, rs: i32, imm: i32): void;
+  /** rd = rs + rt. */
+  abstract add(rd: i32, rs: i32, rt: i32): void;
+  /** 64-bit load/store at rb + off (off a multiple of 8, |off| < 256). */
+  abstract ld(rd: i32, rb: i32, off: i32): void;
+  abstract st(rs: i32, rb: i32, off: i32): void;
+  /** Unsigned byte load (zero-extended) and byte store at rb + off (|off| < 256). */
+  abstract ldb(rd: i32, rb: i32, off: i32): void;
+  abstract stb(rs: i32, rb: i32, off: i32): void;
+  abstract jmp(l: i32): void;
+  /** if (ra cond rb) goto l; 64-bit compare. */
+  abstract br(cond: i32, ra: i32, rb: i32, l: i32): void;
+  /** if (ra cond imm) goto l; |imm| < 2048. */
+  abstract bri(cond: i32, ra: i32, imm: i32, l: i32): void;
+  /** A0 = syscall(nr, A0..A5), normalised to -errno on failure on every arch. */
+  abstract sysnr(nr: i32): void;
+  sys(which: i32): void {
+    this.sysnr(this.nrs[which]);
+  }
+  /** rd = stack pointer. */
+  abstract getsp(rd: i32): void;
+  /** sp -= n (n a multiple of 16, < 32768). */
+  abstract subsp(n: i32): void;
+}

@@ -1,0 +1,91 @@
+// The stub's part of the module's export surface (re-exported by ../index.ts). The host writes
+// the parameters and the filter into module-owned buffers, calls stubEmit(), and reads the ELF
+// back from stubOutPtr(). Layout of the i32 parameter words (mirrored by wasm/stub.ts):
+//   [0] arch (STUB_ARCH_*), [1] filter length in bytes (sock_filter entries in target order),
+//   [2..6] syscall numbers: write, exit_group, execve, seccomp, prctl,
+//   [7] probe count, then per probe: nr, argument count (0..6), arg0..arg5.
+import { Asm, SYS_COUNT } from "./asm";
+import { Probe, stubProgram } from "./program";
+import { X86_64 } from "./x86_64";
+import { Aarch64 } from "./aarch64";
+import { Ppc64le } from "./ppc64le";
+import { S390x } from "./s390x";
+import { EF_PPC64_ABI_V2, EM_AARCH64, EM_PPC64, EM_S390, EM_X86_64, HEADERS_SIZE, writeElf64Headers } from "../elf/elf64";
+
+export const STUB_ARCH_X86_64: i32 = 0;
+export const STUB_ARCH_AARCH64: i32 = 1;
+export const STUB_ARCH_PPC64LE: i32 = 2;
+export const STUB_ARCH_S390X: i32 = 3;
+
+export const STUB_ERR_ARCH: i32 = -1;
+export const STUB_ERR_FILTER: i32 = -2;
+export const STUB_ERR_PROBES: i32 = -3;
+export const STUB_ERR_TOO_BIG: i32 = -4;
+
+export const STUB_FILTER_MAX: i32 = 4096 * 8; // BPF_MAXINSNS
+export const STUB_OUT_MAX: i32 = 65536;
+export const STUB_PROBES_MAX: i32 = 16;
+const PROBE_WORDS: i32 = 8;
+const PARAM_WORDS: i32 = 8 + PROBE_WORDS * STUB_PROBES_MAX;
+
+const params = memory.data(PARAM_WORDS * 4);
+const filterBuf = memory.data(STUB_FILTER_MAX);
+const outBuf = memory.data(STUB_OUT_MAX);
+
+/** Load address of every stub: 4 MiB, a multiple of the 64 KiB segment alignment. */
+const BASE: u64 = 0x400000;
+
+export function stubParamsPtr(): usize {
+  return params;
+}
+
+export function stubFilterPtr(): usize {
+  return filterBuf;
+}
+
+export function stubOutPtr(): usize {
+  return outBuf;
+}
+
+function param(i: i32): i32 {
+  return load<i32>(params + <usize>(i * 4));
+}
+
+/** Emits the stub into stubOutPtr(); returns its size, or a negative STUB_ERR_*. */
+export function stubEmit(): i32 {
+  const arch = param(0);
+  const filterLen = param(1);
+  if (filterLen <= 0 || filterLen > STUB_FILTER_MAX || filterLen % 8 != 0) return STUB_ERR_FILTER;
+  const probeCount = param(7);
+  if (probeCount < 0 || probeCount > STUB_PROBES_MAX) return STUB_ERR_PROBES;
+
+  let a: Asm;
+  let machine: u32, flags: u32 = 0;
+  if (arch == STUB_ARCH_X86_64) { a = new X86_64(outBuf, STUB_OUT_MAX, BASE, false); machine = EM_X86_64; }
+  else if (arch == STUB_ARCH_AARCH64) { a = new Aarch64(outBuf, STUB_OUT_MAX, BASE, false); machine = EM_AARCH64; }
+  else if (arch == STUB_ARCH_PPC64LE) { a = new Ppc64le(outBuf, STUB_OUT_MAX, BASE, false); machine = EM_PPC64; flags = EF_PPC64_ABI_V2; }
+  else if (arch == STUB_ARCH_S390X) { a = new S390x(outBuf, STUB_OUT_MAX, BASE, true); machine = EM_S390; }
+  else return STUB_ERR_ARCH;
+
+  for (let i = 0; i < SYS_COUNT; i++) a.nrs[i] = param(2 + i);
+  const probes = new Array<Probe>(0);
+  for (let i = 0; i < probeCount; i++) {
+    const w = 8 + PROBE_WORDS * i;
+    const nargs = param(w + 1);
+    if (nargs < 0 || nargs > 6) return STUB_ERR_PROBES;
+    const args = new StaticArray<i32>(nargs);
+    for (let j = 0; j < nargs; j++) args[j] = param(w + 2 + j);
+    probes.push(new Probe(param(w), args));
+  }
+
+  do {
+    a.begin(false, HEADERS_SIZE);
+    stubProgram(a, filterBuf, filterLen, probes);
+  } while (a.relaxPass());
+  if (a.overflow()) return STUB_ERR_TOO_BIG;
+  a.begin(true, HEADERS_SIZE);
+  stubProgram(a, filterBuf, filterLen, probes);
+  const size = a.pos;
+  writeElf64Headers(a, machine, flags, BASE, BASE + <u64>HEADERS_SIZE, size);
+  return size;
+}

@@ -1,0 +1,417 @@
+// The stub program, written once in the IR of asm.ts. It does what the launcher's run path does:
+//   clone3-workaround [--] COMMAND [ARGS...]
+// mode from CLONE3_WORKAROUND_MODE (auto|always|never, default auto); auto probes and installs
+// only when a probe answers EPERM; install via seccomp(2) without NO_NEW_PRIVS, on EACCES with
+// it, and via prctl(PR_SET_SECCOMP) where seccomp(2) is ENOSYS; then exec with execvp(3)
+// semantics. Exit 125 for our own failure, 126 found but not runnable, 127 not found.
+import {
+  A0, A1, A2, A3, A4, A5, Asm, EQ, NE, S0, S1, S2, S3, S4, S5,
+  SYS_EXECVE, SYS_EXIT_GROUP, SYS_PRCTL, SYS_SECCOMP, SYS_WRITE,
+} from "./asm";
+
+// Linux errno values are the same on the four arches.
+const ENOENT: i32 = 2;
+const ENOEXEC: i32 = 8;
+const EPERM: i32 = 1;
+const EACCES: i32 = 13;
+const ENODEV: i32 = 19;
+const ENOTDIR: i32 = 20;
+const ENOSYS: i32 = 38;
+const ETIMEDOUT: i32 = 110;
+const ESTALE: i32 = 116;
+
+const SECCOMP_SET_MODE_FILTER: i32 = 1;
+const SECCOMP_MODE_FILTER: i32 = 2;
+const PR_SET_SECCOMP: i32 = 22;
+const PR_SET_NO_NEW_PRIVS: i32 = 38;
+
+const MODE_UNSET: i32 = -1;
+const MODE_AUTO: i32 = 0;
+const MODE_ALWAYS: i32 = 1;
+const MODE_NEVER: i32 = 2;
+
+/** Bytes of stack for "dir/name" during the PATH search; longer candidates are skipped. */
+const PATH_BUF: i32 = 4096;
+const PATH_LIMIT: i32 = 2040; // addi immediates stay small on every ISA; two steps reach the end
+
+/** glibc's execvp default when PATH is unset. */
+const DEFAULT_PATH = "/bin:/usr/bin";
+const PREFIX = "clone3-workaround: ";
+const MSG_USAGE = "clone3-workaround: usage: clone3-workaround [--] COMMAND [ARGS...]\n";
+const MSG_MODE = "clone3-workaround: CLONE3_WORKAROUND_MODE must be auto, always or never\n";
+const MSG_INSTALL = "clone3-workaround: cannot install the seccomp filter\n";
+// strerror(3)'s words for the two common cases, as the launcher prints them.
+const MSG_NOT_FOUND = ": No such file or directory\n";
+const MSG_DENIED = ": Permission denied\n";
+const MSG_CANNOT = ": cannot execute\n";
+
+/** One auto-mode probe: a harmless invalid call; EPERM means the engine filters it. */
+export class Probe {
+  constructor(public nr: i32, public args: StaticArray<i32>) {}
+}
+
+/** Labels of the data after the code. */
+class Data {
+  usage: i32; mode: i32; install: i32; prefix: i32; notFound: i32; denied: i32; cannot: i32;
+  modeKey: i32; pathKey: i32; auto: i32; always: i32; never: i32; dashdash: i32;
+  defaultPath: i32; sh: i32; fprog: i32; filter: i32;
+  constructor(a: Asm) {
+    this.usage = a.label(); this.mode = a.label(); this.install = a.label(); this.prefix = a.label();
+    this.notFound = a.label(); this.denied = a.label(); this.cannot = a.label();
+    this.modeKey = a.label(); this.pathKey = a.label(); this.auto = a.label(); this.always = a.label();
+    this.never = a.label(); this.dashdash = a.label(); this.defaultPath = a.label(); this.sh = a.label();
+    this.fprog = a.label(); this.filter = a.label();
+  }
+}
+
+/** write(2, label, len). */
+function say(a: Asm, l: i32, len: i32): void {
+  a.li(A0, 2);
+  a.la(A1, l);
+  a.li(A2, len);
+  a.sys(SYS_WRITE);
+}
+
+/** write(2, str, strlen(str)) for the string in register `reg` (not A0..A3). */
+function sayCstr(a: Asm, reg: i32): void {
+  const loop = a.label(), done = a.label();
+  a.mov(A1, reg);
+  a.mov(A3, reg);
+  a.li(A2, 0);
+  a.bind(loop);
+  a.ldb(A0, A3, 0);
+  a.bri(EQ, A0, 0, done);
+  a.addi(A3, A3, 1);
+  a.addi(A2, A2, 1);
+  a.jmp(loop);
+  a.bind(done);
+  a.li(A0, 2);
+  a.sys(SYS_WRITE);
+}
+
+/** If the string at `str` starts with the constant at `key`, leave `str` just past it and go to
+ *  `matched`; otherwise fall through. Clobbers `str`, A2, A3 and `tmp`. */
+function skipPrefix(a: Asm, str: i32, key: i32, tmp: i32, matched: i32): void {
+  const loop = a.label(), miss = a.label();
+  a.la(tmp, key);
+  a.bind(loop);
+  a.ldb(A2, tmp, 0);
+  a.bri(EQ, A2, 0, matched);
+  a.ldb(A3, str, 0);
+  a.br(NE, A2, A3, miss);
+  a.addi(str, str, 1);
+  a.addi(tmp, tmp, 1);
+  a.jmp(loop);
+  a.bind(miss);
+}
+
+/** If the string at `str` equals the constant at `key`, go to `equal`. Clobbers A1..A4. */
+function streq(a: Asm, str: i32, key: i32, equal: i32): void {
+  const loop = a.label(), miss = a.label();
+  a.mov(A4, str);
+  a.la(A1, key);
+  a.bind(loop);
+  a.ldb(A2, A1, 0);
+  a.ldb(A3, A4, 0);
+  a.br(NE, A2, A3, miss);
+  a.bri(EQ, A2, 0, equal);
+  a.addi(A4, A4, 1);
+  a.addi(A1, A1, 1);
+  a.jmp(loop);
+  a.bind(miss);
+}
+
+/** A0 = seccomp(SET_MODE_FILTER, 0, &fprog) or prctl(PR_SET_SECCOMP, MODE_FILTER, &fprog). */
+function installCall(a: Asm, viaPrctl: bool, fprog: i32): void {
+  if (viaPrctl) {
+    a.li(A0, PR_SET_SECCOMP);
+    a.li(A1, SECCOMP_MODE_FILTER);
+    a.la(A2, fprog);
+    a.sys(SYS_PRCTL);
+  } else {
+    a.li(A0, SECCOMP_SET_MODE_FILTER);
+    a.li(A1, 0);
+    a.la(A2, fprog);
+    a.sys(SYS_SECCOMP);
+  }
+}
+
+/** execve(path, S0, S1) (S4 = S0[0] = the command name); on ENOEXEC run it as a script:
+ *  execve("/bin/sh", {"/bin/sh", path, args...}, S1), built in place over argv (the slot before
+ *  S0 is ours). A0 = -errno after. */
+function execTry(a: Asm, path: i32, sh: i32): void {
+  const done = a.label();
+  a.mov(A0, path);
+  a.mov(A1, S0);
+  a.mov(A2, S1);
+  a.sys(SYS_EXECVE);
+  a.bri(NE, A0, -ENOEXEC, done);
+  a.la(A0, sh);
+  a.st(A0, S0, -8);
+  a.st(path, S0, 0);
+  a.addi(A1, S0, -8);
+  a.mov(A2, S1);
+  a.sys(SYS_EXECVE);
+  a.st(S4, S0, 0); // later PATH entries must see the command's own argv[0] again
+  a.bind(done);
+}
+
+/** S2 = message, S3 = its length, S5 = exit status; then go to `die`. */
+function fail(a: Asm, msg: i32, len: i32, code: i32, die: i32): void {
+  a.la(S2, msg);
+  a.li(S3, len);
+  a.li(S5, code);
+  a.jmp(die);
+}
+
+/**
+ * The whole stub. Registers: S0 = the command's argv, S1 = envp, S2 = mode (then the path
+ * buffer), S3 = PATH value, S4 = the command name, S5 = scratch / flags.
+ */
+export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>): void {
+  const str = new Data(a);
+  const usage = a.label(), badMode = a.label(), installFailed = a.label(), die = a.label();
+  a.prologue();
+
+  // sp -> argc, argv[0..argc-1], NULL, envp..., NULL
+  a.getsp(S0);
+  a.addi(S0, S0, 8);
+  a.mov(S1, S0);
+  const scanArgv = a.label();
+  a.bind(scanArgv);
+  a.ld(A1, S1, 0);
+  a.addi(S1, S1, 8);
+  a.bri(NE, A1, 0, scanArgv);
+  a.addi(S0, S0, 8);
+  a.ld(S4, S0, 0);
+  a.bri(EQ, S4, 0, usage);
+  const noDashDash = a.label(), dashDash = a.label();
+  streq(a, S4, str.dashdash, dashDash);
+  a.jmp(noDashDash);
+  a.bind(dashDash);
+  a.addi(S0, S0, 8);
+  a.ld(S4, S0, 0);
+  a.bri(EQ, S4, 0, usage);
+  a.bind(noDashDash);
+
+  // The environment: the first CLONE3_WORKAROUND_MODE= and the first PATH= win, like getenv.
+  a.li(S2, MODE_UNSET);
+  a.li(S3, 0);
+  a.mov(S5, S1);
+  const envLoop = a.label(), envNext = a.label(), envDone = a.label(), tryPath = a.label();
+  const modeFound = a.label(), pathFound = a.label();
+  a.bind(envLoop);
+  a.ld(A0, S5, 0);
+  a.bri(EQ, A0, 0, envDone);
+  a.bri(NE, S2, MODE_UNSET, tryPath);
+  skipPrefix(a, A0, str.modeKey, A1, modeFound);
+  a.ld(A0, S5, 0);
+  a.bind(tryPath);
+  a.bri(NE, S3, 0, envNext);
+  skipPrefix(a, A0, str.pathKey, A1, pathFound);
+  a.jmp(envNext);
+  a.bind(pathFound);
+  a.mov(S3, A0);
+  a.jmp(envNext);
+  a.bind(modeFound);
+  const isAuto = a.label(), isAlways = a.label(), isNever = a.label();
+  a.ldb(A1, A0, 0);
+  a.bri(EQ, A1, 0, isAuto); // an empty value is the default
+  streq(a, A0, str.auto, isAuto);
+  streq(a, A0, str.always, isAlways);
+  streq(a, A0, str.never, isNever);
+  a.jmp(badMode);
+  a.bind(isAuto);
+  a.li(S2, MODE_AUTO);
+  a.jmp(envNext);
+  a.bind(isAlways);
+  a.li(S2, MODE_ALWAYS);
+  a.jmp(envNext);
+  a.bind(isNever);
+  a.li(S2, MODE_NEVER);
+  a.bind(envNext);
+  a.addi(S5, S5, 8);
+  a.jmp(envLoop);
+  a.bind(envDone);
+
+  const exec = a.label(), install = a.label();
+  a.bri(EQ, S2, MODE_NEVER, exec);
+  a.bri(EQ, S2, MODE_ALWAYS, install);
+  for (let i = 0; i < probes.length; i++) {
+    const p = probes[i];
+    for (let r = 0; r < p.args.length; r++) a.li(r < 5 ? A0 + r : A5, p.args[r]);
+    a.sysnr(p.nr);
+    a.bri(EQ, A0, -EPERM, install);
+  }
+  a.jmp(exec);
+
+  // Install: seccomp(2) (S2 = 0) or, where it is ENOSYS, prctl (S2 = 1); first without
+  // NO_NEW_PRIVS, and on EACCES once more with it (S5 = 1).
+  a.bind(install);
+  const retry = a.label(), viaPrctl = a.label(), check = a.label(), notNosys = a.label();
+  a.li(S2, 0);
+  a.li(S5, 0);
+  a.bind(retry);
+  a.bri(NE, S2, 0, viaPrctl);
+  installCall(a, false, str.fprog);
+  a.jmp(check);
+  a.bind(viaPrctl);
+  installCall(a, true, str.fprog);
+  a.bind(check);
+  a.bri(EQ, A0, 0, exec);
+  a.bri(NE, A0, -ENOSYS, notNosys);
+  a.bri(NE, S2, 0, installFailed);
+  a.li(S2, 1);
+  a.jmp(retry);
+  a.bind(notNosys);
+  a.bri(NE, A0, -EACCES, installFailed);
+  a.bri(NE, S5, 0, installFailed);
+  a.li(S5, 1);
+  a.li(A0, PR_SET_NO_NEW_PRIVS);
+  a.li(A1, 1);
+  a.li(A2, 0);
+  a.li(A3, 0);
+  a.li(A4, 0);
+  a.sys(SYS_PRCTL);
+  a.bri(EQ, A0, 0, retry);
+  a.jmp(installFailed);
+
+  // Exec with execvp(3) semantics.
+  a.bind(exec);
+  const failed = a.label(), search = a.label(), hasSlash = a.label();
+  const slashLoop = a.label();
+  a.mov(A1, S4);
+  a.bind(slashLoop);
+  a.ldb(A0, A1, 0);
+  a.bri(EQ, A0, 0x2f, hasSlash);
+  a.addi(A1, A1, 1);
+  a.bri(NE, A0, 0, slashLoop);
+  a.jmp(search);
+  a.bind(hasSlash);
+  execTry(a, S4, str.sh);
+  a.jmp(failed);
+
+  a.bind(search);
+  a.ldb(A1, S4, 0);
+  a.li(A0, -ENOENT);
+  a.bri(EQ, A1, 0, failed); // execvp("") is ENOENT
+  const havePath = a.label();
+  a.bri(NE, S3, 0, havePath);
+  a.la(S3, str.defaultPath);
+  a.bind(havePath);
+  a.li(S5, 0); // saw EACCES
+  a.subsp(PATH_BUF);
+  a.getsp(S2);
+  const nextDir = a.label(), copyDir = a.label(), dirEnd = a.label(), copyName = a.label();
+  const nameLoop = a.label(), tryIt = a.label(), sawEacces = a.label(), advance = a.label();
+  const searchDone = a.label();
+  a.bind(nextDir);
+  a.mov(A0, S2);
+  a.addi(A4, S2, PATH_LIMIT);
+  a.addi(A4, A4, PATH_LIMIT); // A4 = the last byte "dir/name" may use, with slack below PATH_BUF
+  a.bind(copyDir);
+  a.ldb(A1, S3, 0);
+  a.bri(EQ, A1, 0, dirEnd);
+  a.bri(EQ, A1, 0x3a, dirEnd);
+  a.br(EQ, A0, A4, advance); // too long: skip this entry, as ENAMETOOLONG would
+  a.stb(A1, A0, 0);
+  a.addi(A0, A0, 1);
+  a.addi(S3, S3, 1);
+  a.jmp(copyDir);
+  a.bind(dirEnd);
+  a.br(EQ, A0, S2, copyName); // an empty entry means the current directory: the bare name
+  a.br(EQ, A0, A4, advance);
+  a.li(A1, 0x2f);
+  a.stb(A1, A0, 0);
+  a.addi(A0, A0, 1);
+  a.bind(copyName);
+  a.mov(A2, S4);
+  a.bind(nameLoop);
+  a.br(EQ, A0, A4, advance);
+  a.ldb(A1, A2, 0);
+  a.stb(A1, A0, 0);
+  a.bri(EQ, A1, 0, tryIt);
+  a.addi(A0, A0, 1);
+  a.addi(A2, A2, 1);
+  a.jmp(nameLoop);
+  a.bind(tryIt);
+  execTry(a, S2, str.sh);
+  a.bri(EQ, A0, -EACCES, sawEacces);
+  a.bri(EQ, A0, -ENOENT, advance);
+  a.bri(EQ, A0, -ENOTDIR, advance);
+  a.bri(EQ, A0, -ESTALE, advance);
+  a.bri(EQ, A0, -ENODEV, advance);
+  a.bri(EQ, A0, -ETIMEDOUT, advance);
+  a.jmp(failed);
+  a.bind(sawEacces);
+  a.li(S5, 1);
+  a.bind(advance); // skip to just past the next ':', or finish at the end
+  a.ldb(A1, S3, 0);
+  a.bri(EQ, A1, 0, searchDone);
+  a.addi(S3, S3, 1);
+  a.bri(NE, A1, 0x3a, advance);
+  a.jmp(nextDir);
+  a.bind(searchDone);
+  a.li(A0, -ENOENT);
+  a.bri(EQ, S5, 0, failed);
+  a.li(A0, -EACCES);
+
+  // A0 = -errno of the exec that decides; like env(1): ENOENT is 127, anything else 126.
+  a.bind(failed);
+  const cmdError = a.label();
+  a.la(S2, str.notFound);
+  a.li(S3, MSG_NOT_FOUND.length);
+  a.li(S5, 127);
+  a.bri(EQ, A0, -ENOENT, cmdError);
+  a.la(S2, str.denied);
+  a.li(S3, MSG_DENIED.length);
+  a.li(S5, 126);
+  a.bri(EQ, A0, -EACCES, cmdError);
+  a.la(S2, str.cannot);
+  a.li(S3, MSG_CANNOT.length);
+  a.bind(cmdError);
+  say(a, str.prefix, PREFIX.length);
+  sayCstr(a, S4);
+  a.jmp(die);
+
+  a.bind(usage);
+  fail(a, str.usage, MSG_USAGE.length, 125, die);
+  a.bind(badMode);
+  fail(a, str.mode, MSG_MODE.length, 125, die);
+  a.bind(installFailed);
+  a.la(S2, str.install);
+  a.li(S3, MSG_INSTALL.length);
+  a.li(S5, 125);
+  a.bind(die); // write(2, S2, S3); exit_group(S5)
+  a.li(A0, 2);
+  a.mov(A1, S2);
+  a.mov(A2, S3);
+  a.sys(SYS_WRITE);
+  a.mov(A0, S5);
+  a.sys(SYS_EXIT_GROUP);
+
+  // Data.
+  a.align(8);
+  a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
+  a.u16(<u32>(filterLen / 8));
+  a.u16(0);
+  a.u32(0);
+  a.u64(a.addr(str.filter));
+  a.bind(str.filter);
+  a.bytes(filter, filterLen);
+  a.bind(str.usage); a.cstr(MSG_USAGE, false);
+  a.bind(str.mode); a.cstr(MSG_MODE, false);
+  a.bind(str.install); a.cstr(MSG_INSTALL, false);
+  a.bind(str.prefix); a.cstr(PREFIX, false);
+  a.bind(str.notFound); a.cstr(MSG_NOT_FOUND, false);
+  a.bind(str.denied); a.cstr(MSG_DENIED, false);
+  a.bind(str.cannot); a.cstr(MSG_CANNOT, false);
+  a.bind(str.modeKey); a.cstr("CLONE3_WORKAROUND_MODE=");
+  a.bind(str.pathKey); a.cstr("PATH=");
+  a.bind(str.auto); a.cstr("auto");
+  a.bind(str.always); a.cstr("always");
+  a.bind(str.never); a.cstr("never");
+  a.bind(str.dashdash); a.cstr("--");
+  a.bind(str.defaultPath); a.cstr(DEFAULT_PATH);
+  a.bind(str.sh); a.cstr("/bin/sh");
+}

@@ -1,0 +1,196 @@
+// x86_64 backend: only the instruction forms the stub IR needs. Jumps start as rel32 and are
+// relaxed to rel8 where the target is in reach (Asm.relax).
+import { Asm, EQ } from "./asm";
+
+// Physical registers: A0..A5 are the syscall argument registers rdi, rsi, rdx, r10, r8, r9;
+// S0..S5 are rbx, rbp, r12..r15, which the syscall instruction preserves.
+// Indexed by virtual register: A0..A4, S0..S5, A5.
+const PHYS: StaticArray<u8> = [7, 6, 2, 10, 8, 3, 5, 12, 13, 14, 15, 9];
+const RSP: u32 = 4;
+
+export class X86_64 extends Asm {
+  r(v: i32): u32 {
+    return <u32>PHYS[v];
+  }
+
+  padByte(): u32 {
+    return 0xcc; // int3
+  }
+
+  rex(w: bool, reg: u32, base: u32, force: bool = false): void {
+    const b = (w ? 8 : 0) | ((reg >> 3) << 2) | (base >> 3);
+    if (b != 0 || force) this.byte(0x40 | b);
+  }
+
+  /** ModRM (+SIB, +disp) for [base + disp]. */
+  mem(reg: u32, base: u32, disp: i32): void {
+    const mod: u32 = disp == 0 && (base & 7) != 5 ? 0 : disp >= -128 && disp <= 127 ? 1 : 2;
+    this.byte((mod << 6) | ((reg & 7) << 3) | (base & 7));
+    if ((base & 7) == 4) this.byte(0x24);
+    if (mod == 1) this.byte(<u32>disp & 0xff);
+    else if (mod == 2) this.u32(<u32>disp);
+  }
+
+  li(rd: i32, imm: i32): void {
+    const d = this.r(rd);
+    if (imm == 0) { // xor r32, r32
+      this.rex(false, d, d);
+      this.byte(0x31);
+      this.byte(0xc0 | ((d & 7) << 3) | (d & 7));
+    } else if (imm >= -128 && imm <= 127) { // push imm8; pop r64: 3-4 bytes instead of 5-7
+      this.pushImm8(imm);
+      this.rex(false, 0, d);
+      this.byte(0x58 | (d & 7));
+    } else if (imm > 0) { // mov r32, imm32 (zero-extends)
+      this.rex(false, 0, d);
+      this.byte(0xb8 | (d & 7));
+      this.u32(<u32>imm);
+    } else { // mov r/m64, simm32
+      this.rex(true, 0, d);
+      this.byte(0xc7);
+      this.byte(0xc0 | (d & 7));
+      this.u32(<u32>imm);
+    }
+  }
+
+  pushImm8(imm: i32): void {
+    this.byte(0x6a);
+    this.byte(<u32>imm & 0xff);
+  }
+
+  la(rd: i32, l: i32): void {
+    const d = this.r(rd);
+    this.rex(false, 0, d);
+    this.byte(0xb8 | (d & 7));
+    this.u32(<u32>this.addr(l));
+  }
+
+  mov(rd: i32, rs: i32): void {
+    this.movPhys(this.r(rd), this.r(rs));
+  }
+
+  movPhys(d: u32, s: u32): void {
+    this.rex(true, s, d);
+    this.byte(0x89);
+    this.byte(0xc0 | ((s & 7) << 3) | (d & 7));
+  }
+
+  addi(rd: i32, rs: i32, imm: i32): void { // lea rd, [rs + imm]
+    const d = this.r(rd), s = this.r(rs);
+    this.rex(true, d, s);
+    this.byte(0x8d);
+    this.mem(d, s, imm);
+  }
+
+  add(rd: i32, rs: i32, rt: i32): void {
+    if (rd == rt) { rt = rs; rs = rd; }
+    if (rd != rs) this.mov(rd, rs);
+    const d = this.r(rd), t = this.r(rt);
+    this.rex(true, t, d);
+    this.byte(0x01);
+    this.byte(0xc0 | ((t & 7) << 3) | (d & 7));
+  }
+
+  ld(rd: i32, rb: i32, off: i32): void {
+    const d = this.r(rd), b = this.r(rb);
+    this.rex(true, d, b);
+    this.byte(0x8b);
+    this.mem(d, b, off);
+  }
+
+  st(rs: i32, rb: i32, off: i32): void {
+    const s = this.r(rs), b = this.r(rb);
+    this.rex(true, s, b);
+    this.byte(0x89);
+    this.mem(s, b, off);
+  }
+
+  ldb(rd: i32, rb: i32, off: i32): void { // movzx r32, byte [m]
+    const d = this.r(rd), b = this.r(rb);
+    this.rex(false, d, b);
+    this.byte(0x0f);
+    this.byte(0xb6);
+    this.mem(d, b, off);
+  }
+
+  stb(rs: i32, rb: i32, off: i32): void { // a REX prefix makes sil/dil/bpl addressable
+    const s = this.r(rs), b = this.r(rb);
+    this.rex(false, s, b, true);
+    this.byte(0x88);
+    this.mem(s, b, off);
+  }
+
+  relaxPass(): bool {
+    return this.relax(2, -128, 127); // jmp rel8 and jcc rel8 are both 2 bytes
+  }
+
+  jmp(l: i32): void {
+    const d = this.rel(l);
+    if (this.shortBranch(l)) {
+      this.byte(0xeb);
+      this.byte(<u32>(d - 2) & 0xff);
+    } else {
+      this.byte(0xe9);
+      this.u32(<u32>(d - 5));
+    }
+  }
+
+  jcc(cond: i32, l: i32): void {
+    const d = this.rel(l);
+    if (this.shortBranch(l)) {
+      this.byte(cond == EQ ? 0x74 : 0x75);
+      this.byte(<u32>(d - 2) & 0xff);
+    } else {
+      this.byte(0x0f);
+      this.byte(cond == EQ ? 0x84 : 0x85);
+      this.u32(<u32>(d - 6));
+    }
+  }
+
+  br(cond: i32, ra: i32, rb: i32, l: i32): void { // cmp ra, rb
+    const a = this.r(ra), b = this.r(rb);
+    this.rex(true, b, a);
+    this.byte(0x39);
+    this.byte(0xc0 | ((b & 7) << 3) | (a & 7));
+    this.jcc(cond, l);
+  }
+
+  bri(cond: i32, ra: i32, imm: i32, l: i32): void { // cmp ra, imm
+    const a = this.r(ra);
+    this.rex(true, 0, a);
+    if (imm >= -128 && imm <= 127) {
+      this.byte(0x83);
+      this.byte(0xf8 | (a & 7));
+      this.byte(<u32>imm & 0xff);
+    } else {
+      this.byte(0x81);
+      this.byte(0xf8 | (a & 7));
+      this.u32(<u32>imm);
+    }
+    this.jcc(cond, l);
+  }
+
+  sysnr(nr: i32): void {
+    if (nr <= 127) { // push nr; pop rax
+      this.pushImm8(nr);
+      this.byte(0x58);
+    } else { // mov eax, nr
+      this.byte(0xb8);
+      this.u32(<u32>nr);
+    }
+    this.byte(0x0f); // syscall
+    this.byte(0x05);
+    this.movPhys(this.r(0), 0); // the result (already -errno) goes to A0
+  }
+
+  getsp(rd: i32): void {
+    this.movPhys(this.r(rd), RSP);
+  }
+
+  subsp(n: i32): void { // sub rsp, imm32
+    this.byte(0x48);
+    this.byte(0x81);
+    this.byte(0xec);
+    this.u32(<u32>n);
+  }
+}

@@ -1,0 +1,120 @@
+// Host side of the stub emitter: the only file that touches the module's memory for stubs.
+// It writes the parameters and the filter into module-owned buffers, calls stubEmit() and copies
+// the ELF out. The word layout is mirrored from wasm/assembly/stub/exports.ts: change both.
+// The module is instantiated on first use, never at import time (in Bun a wasm compile starts
+// a thread; see wasm/core.ts).
+import { syscallNr } from "../arch/index.ts";
+import type { KernelArch } from "../arch/types.ts";
+import coreWasm from "./build/core-wasm.gen.ts";
+
+/** Syscall numbers of the arch's native ABI, the ones the stub itself makes. */
+export interface StubSyscalls {
+  write: number;
+  exit_group: number;
+  execve: number;
+  seccomp: number;
+  prctl: number;
+  clone3: number;
+}
+
+/** An auto-mode probe: a harmless invalid call whose EPERM means "the engine filters this". */
+export interface StubProbe {
+  nr: number;
+  /**
+   * Up to 6 arguments, each in -2^31 .. 2^32-1 and passed sign-extended from 32 bits (the kernel
+   * reads int and unsigned int arguments from the low half, so 0xffffffff and -1 agree there).
+   */
+  args?: readonly number[];
+}
+
+export interface StubOptions {
+  kernelArch: KernelArch;
+  /** The seccomp program: struct sock_filter entries in the target's byte order. */
+  program: Uint8Array;
+  /** Default: the arch's native ABI numbers from arch/. */
+  nrs?: StubSyscalls;
+  /** Probes for auto mode. Default: clone3(NULL, 0) alone (EINVAL when allowed). */
+  probes?: readonly StubProbe[];
+}
+
+/** The exports of the wasm core that the stub emitter uses. */
+export interface StubExports {
+  memory: WebAssembly.Memory;
+  stubParamsPtr(): number;
+  stubFilterPtr(): number;
+  stubOutPtr(): number;
+  stubEmit(): number;
+}
+
+const ARCH_ID: Record<KernelArch, number> = { x86_64: 0, aarch64: 1, ppc64le: 2, s390x: 3 };
+const FILTER_MAX = 4096 * 8;
+const PROBES_MAX = 16;
+const PROBE_ARGS_MAX = 6;
+const ERRORS: Record<number, string> = {
+  [-1]: "unknown arch",
+  [-2]: "the filter must be 1..4096 sock_filter entries",
+  [-3]: `at most ${PROBES_MAX} probes of at most ${PROBE_ARGS_MAX} arguments`,
+  [-4]: "the stub does not fit in 64 KiB",
+};
+
+export class StubError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StubError";
+  }
+}
+
+/** The syscall numbers the stub needs, from the arch tables (the native ABI of `kernelArch`). */
+export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
+  const nr = (name: string): number => {
+    const n = syscallNr(kernelArch, name);
+    if (n === undefined) throw new StubError(`no syscall ${name} on ${kernelArch}`);
+    return n;
+  };
+  return {
+    write: nr("write"),
+    exit_group: nr("exit_group"),
+    execve: nr("execve"),
+    seccomp: nr("seccomp"),
+    prctl: nr("prctl"),
+    clone3: nr("clone3"),
+  };
+}
+
+let instance: StubExports | undefined;
+
+function stubModule(): StubExports {
+  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(coreWasm, "base64")), {})
+    .exports as unknown as StubExports;
+  return instance;
+}
+
+function int32(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) throw new StubError(`${what} ${v} is not a 32-bit value`);
+  return v | 0;
+}
+
+/** Emits the static ELF stub for `opts.kernelArch`, by default with the module built in. */
+export function emitStub(opts: StubOptions, core: StubExports = stubModule()): Uint8Array {
+  const arch = ARCH_ID[opts.kernelArch];
+  if (arch === undefined) throw new StubError(`unknown arch ${opts.kernelArch}`);
+  const { program } = opts;
+  if (program.length === 0 || program.length % 8 !== 0 || program.length > FILTER_MAX) throw new StubError(ERRORS[-2]!);
+  const nrs = opts.nrs ?? stubSyscalls(opts.kernelArch);
+  const probes = opts.probes ?? [{ nr: nrs.clone3, args: [0, 0] }];
+  if (probes.length > PROBES_MAX) throw new StubError(ERRORS[-3]!);
+
+  const words = [arch, program.length, nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl, probes.length];
+  for (const p of probes) {
+    const args = p.args ?? [];
+    if (args.length > PROBE_ARGS_MAX) throw new StubError(ERRORS[-3]!);
+    words.push(p.nr, args.length, ...Array.from({ length: PROBE_ARGS_MAX }, (_, i) => args[i] ?? 0));
+  }
+  const checked = words.map((w) => int32(w, "parameter"));
+
+  new Int32Array(core.memory.buffer, core.stubParamsPtr(), checked.length).set(checked);
+  new Uint8Array(core.memory.buffer, core.stubFilterPtr(), program.length).set(program);
+  const size = core.stubEmit();
+  if (size < 0) throw new StubError(ERRORS[size] ?? `stub emitter status ${size}`);
+  return new Uint8Array(core.memory.buffer, core.stubOutPtr(), size).slice();
+}
