@@ -1,0 +1,154 @@
+// The command line, parsed into one request. Pure: no imports, so the entry module can parse
+// before the bootstrap filter, and Node unit tests can check it.
+//
+// Like upstream (and env(1)), the first argument that is not an option is the command; options
+// come before it or before `--`.
+
+export type Mode = "auto" | "always" | "never";
+export const MODES: readonly Mode[] = ["auto", "always", "never"];
+export type Format = "disasm" | "raw" | "hex" | "json";
+export const FORMATS: readonly Format[] = ["disasm", "raw", "hex", "json"];
+export const MODE_ENV = "CLONE3_WORKAROUND_MODE";
+
+/** What to hide: the preset's default (clone3), the siblings that probe EPERM, or a list. */
+export type Hide = { kind: "default" } | { kind: "auto" } | { kind: "list"; names: string[] };
+
+/** The filter a request is about: the clone3 preset with a hide set, or a policy file. */
+export interface FilterChoice {
+  hide: Hide;
+  policyFile?: string;
+}
+
+export type Request =
+  | { kind: "help" }
+  | { kind: "version" }
+  | ({ kind: "run"; mode: Mode; argv: string[] } & FilterChoice)
+  | ({ kind: "compile"; arch?: string; format: Format; output?: string } & FilterChoice)
+  | ({ kind: "simulate"; arch: string; abi?: string; syscall: string; args: string[] } & FilterChoice)
+  | ({ kind: "doctor"; mode: Mode } & FilterChoice)
+  | { kind: "emit-stub"; arch: string; hide: Hide; output?: string };
+
+/** Bad usage; the message is one line, printed after `clone3-workaround: `. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+type Command = "compile" | "simulate" | "doctor" | "emit-stub" | "help" | "version";
+const COMMAND_FLAGS: Record<string, Command> = {
+  "--compile": "compile",
+  "--simulate": "simulate",
+  "--doctor": "doctor",
+  "--emit-stub": "emit-stub",
+  "--help": "help",
+  "-h": "help",
+  "--version": "version",
+};
+const VALUE_FLAGS = new Set(["--mode", "--hide", "--policy", "--arch", "--abi", "--format", "-o", "--output"]);
+
+/** Which options each command accepts (beyond the command flag itself). */
+const ALLOWED: Record<Command | "run", readonly string[]> = {
+  run: ["--mode", "--hide", "--policy"],
+  compile: ["--arch", "--hide", "--policy", "--format", "-o"],
+  simulate: ["--arch", "--abi", "--hide", "--policy"],
+  doctor: ["--mode", "--hide", "--policy"],
+  "emit-stub": ["--arch", "--hide", "-o"],
+  help: [],
+  version: [],
+};
+
+export function parseHide(value: string): Hide {
+  if (value === "auto") return { kind: "auto" };
+  const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (names.length === 0) throw new UsageError(`--hide needs a comma-separated list of syscalls or "auto"`);
+  return { kind: "list", names };
+}
+
+function parseMode(value: string, from: string): Mode {
+  if ((MODES as readonly string[]).includes(value)) return value as Mode;
+  throw new UsageError(`${from}: unknown mode "${value}" (auto, always or never)`);
+}
+
+export function parseArgs(args: readonly string[], env: Record<string, string | undefined>): Request {
+  let command: Command | undefined;
+  const values = new Map<string, string>();
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const flag = name === "--output" ? "-o" : name;
+    if (flag in COMMAND_FLAGS) {
+      if (eq > 0) throw new UsageError(`${name} takes no value`);
+      const c = COMMAND_FLAGS[flag]!;
+      if (command && command !== c) throw new UsageError(`${arg} cannot be combined with --${command}`);
+      command = c;
+      continue;
+    }
+    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${name} (try --help)`);
+    let value: string;
+    if (eq > 0) value = arg.slice(eq + 1);
+    else if (i + 1 < args.length) value = args[++i]!;
+    else throw new UsageError(`${name} needs a value`);
+    if (values.has(flag)) throw new UsageError(`${name} given twice`);
+    values.set(flag, value);
+  }
+  const operands = args.slice(i);
+  const kind = command ?? "run";
+
+  for (const flag of values.keys()) {
+    if (!ALLOWED[kind].includes(flag)) {
+      throw new UsageError(kind === "run" ? `${flag} needs --compile, --simulate or --emit-stub` : `${flag} does not apply to --${kind}`);
+    }
+  }
+  if (values.has("--hide") && values.has("--policy")) throw new UsageError("--hide and --policy exclude each other");
+  const filter: FilterChoice = {
+    hide: values.has("--hide") ? parseHide(values.get("--hide")!) : { kind: "default" },
+    ...(values.has("--policy") ? { policyFile: values.get("--policy")! } : {}),
+  };
+  const mode = (): Mode => {
+    if (values.has("--mode")) return parseMode(values.get("--mode")!, "--mode");
+    const fromEnv = env[MODE_ENV];
+    return fromEnv === undefined || fromEnv === "" ? "auto" : parseMode(fromEnv, MODE_ENV);
+  };
+  const noOperands = () => {
+    if (operands.length > 0) throw new UsageError(`unexpected argument "${operands[0]}" after --${kind}`);
+  };
+  const output = values.has("-o") ? { output: values.get("-o")! } : {};
+
+  switch (kind) {
+    case "help":
+    case "version":
+      noOperands();
+      return { kind };
+    case "run":
+      if (operands.length === 0) throw new UsageError("no command given (try --help)");
+      return { kind, mode: mode(), argv: operands, ...filter };
+    case "doctor":
+      noOperands();
+      return { kind, mode: mode(), ...filter };
+    case "compile": {
+      noOperands();
+      const format = values.get("--format") ?? "disasm";
+      if (!(FORMATS as readonly string[]).includes(format)) {
+        throw new UsageError(`unknown format "${format}" (disasm, raw, hex or json)`);
+      }
+      const arch = values.has("--arch") ? { arch: values.get("--arch")! } : {};
+      return { kind, ...arch, format: format as Format, ...output, ...filter };
+    }
+    case "simulate": {
+      if (!values.has("--arch")) throw new UsageError("--simulate needs --arch ARCH");
+      if (operands.length === 0) throw new UsageError("--simulate needs a syscall name or number");
+      const abi = values.has("--abi") ? { abi: values.get("--abi")! } : {};
+      return { kind, arch: values.get("--arch")!, ...abi, syscall: operands[0]!, args: operands.slice(1), ...filter };
+    }
+    case "emit-stub":
+      noOperands();
+      if (!values.has("--arch")) throw new UsageError("--emit-stub needs --arch ARCH");
+      return { kind, arch: values.get("--arch")!, hide: filter.hide, ...output };
+  }
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/env bun
+// Entry point: the bootstrap. Under an engine that answers clone3 with EPERM, Bun aborts at its
+// first thread: any WebAssembly compile, some node:* modules, the JIT, and (under `bun run`)
+// the module loader itself as soon as a module imports another .ts/.js file. So this file
+// imports nothing but bun:ffi and JSON, probes clone3(NULL, 0), and when the engine answers
+// EPERM installs the clone3 -> ENOSYS program precompiled at build time (for every ABI of the
+// host arch) before anything else is loaded. That program is also the default run's final
+// filter, so the default run needs no WebAssembly at all.
+import { CString, dlopen, FFIType, ptr, toArrayBuffer } from "bun:ffi";
+import PRECOMPILED from "./build/programs.json" with { type: "json" };
+
+export interface Precompiled {
+  seccompNr: number;
+  clone3Nr: number;
+  /** Raw sock_filter bytes, host byte order: clone3 -> ERRNO(ENOSYS) on every ABI, else ALLOW. */
+  clone3Program: number[];
+}
+
+/** What the entry hands to main.ts. */
+export interface Bootstrap {
+  hostArch: string;
+  precompiled: Precompiled;
+  /** errno of clone3(NULL, 0) before we installed anything: EINVAL allowed, EPERM filtered, ENOSYS old kernel. */
+  clone3Errno: number;
+  /** Set when the entry installed the precompiled program. */
+  installed?: Installed;
+  probe(nr: number, args?: readonly number[]): number;
+  install(program: Uint8Array): Installed;
+  /** execve(2); returns only on failure, with errno. */
+  execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): number;
+  strerror(errno: number): string;
+}
+
+export interface Installed {
+  /** NO_NEW_PRIVS had to be set (no CAP_SYS_ADMIN). */
+  setNoNewPrivs: boolean;
+}
+
+/** A one-line reason the kernel refused a program. */
+export class InstallError extends Error {
+  // main.ts tells it by name: it must not import this module (cycle through top-level await).
+  override name = "InstallError";
+}
+
+const HOST_ARCH = { x64: "x86_64", arm64: "aarch64", ppc64: "ppc64le", s390x: "s390x" } as const;
+const EPERM = 1;
+const EACCES = 13;
+const ENOENT = 2;
+const ENOSYS = 38;
+const PR_SET_NO_NEW_PRIVS = 38;
+const PR_SET_SECCOMP = 22;
+const SECCOMP_MODE_FILTER = 2;
+const SECCOMP_SET_MODE_FILTER = 1;
+const SECCOMP_FILTER_FLAG_TSYNC = 1;
+
+// musl's loader answers every libc soname with itself; the others are for musl without that alias.
+const LIBC_NAMES = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1", "libc.so"];
+const libc = openLibc();
+// errno is thread-local; this view reads it with no further FFI call, which could clobber it.
+const errnoView = new Int32Array(toArrayBuffer(libc.__errno_location()!, 0, 4));
+
+function openLibc() {
+  for (const name of LIBC_NAMES) {
+    try {
+      return dlopen(name, {
+        // syscall(2) and prctl(2) are variadic; on x86_64 and aarch64 Linux variadic integer
+        // arguments travel in the same registers as fixed ones, so a fixed signature is exact.
+        syscall: { args: ["i64", "u64", "u64", "u64", "u64", "u64", "u64"], returns: FFIType.i64_fast },
+        prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
+        execvp: { args: ["ptr", "ptr"], returns: "i32" },
+        execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+        signal: { args: ["i32", "u64"], returns: "u64" },
+        write: { args: ["i32", "ptr", "u64"], returns: "i64" },
+        __errno_location: { args: [], returns: "ptr" },
+        strerror: { args: ["i32"], returns: "ptr" },
+      }).symbols;
+    } catch {}
+  }
+  fail(`cannot load libc (tried ${LIBC_NAMES.join(", ")})`);
+}
+
+/** One line on stderr through write(2): process.stderr may start a thread, fatal before the bootstrap. */
+function say(line: string): void {
+  const bytes = new TextEncoder().encode(`clone3-workaround: ${line}\n`);
+  libc.write(2, ptr(bytes), bytes.length);
+}
+
+function fail(message: string, exitCode = 125): never {
+  say(message);
+  process.exit(exitCode);
+}
+
+function syscall(nr: number, ...args: (number | bigint)[]): { ret: number; errno: number } {
+  errnoView[0] = 0;
+  const ret = Number(libc.syscall(nr, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0, args[4] ?? 0, args[5] ?? 0));
+  return { ret, errno: ret < 0 ? errnoView[0]! : 0 };
+}
+
+function prctl(option: number, arg2: number | bigint, arg3: number | bigint = 0): { ret: number; errno: number } {
+  errnoView[0] = 0;
+  const ret = libc.prctl(option, arg2, arg3, 0, 0);
+  return { ret, errno: ret < 0 ? errnoView[0]! : 0 };
+}
+
+function strerror(errno: number): string {
+  return new CString(libc.strerror(errno)!).toString();
+}
+
+/** What the engine answers to one harmless, invalid call: its errno, or 0 if it succeeded. */
+function probe(nr: number, args: readonly number[] = []): number {
+  return syscall(nr, ...args).errno;
+}
+
+/**
+ * Installs `program` (raw sock_filter bytes, host order) on every thread. First without
+ * NO_NEW_PRIVS, so setuid programs keep working where the container grants CAP_SYS_ADMIN;
+ * the kernel answers EACCES without it, and only then do we set NNP and retry.
+ */
+function install(program: Uint8Array, seccompNr: number): Installed {
+  // struct sock_fprog { unsigned short len; struct sock_filter *filter; } on LP64.
+  const fprog = new Uint8Array(16);
+  const view = new DataView(fprog.buffer);
+  view.setUint16(0, program.length / 8, true);
+  view.setBigUint64(8, BigInt(ptr(program)), true);
+  const fprogAddress = BigInt(ptr(fprog));
+  // seccomp(2) with TSYNC, since Bun may already run helper threads; before Linux 3.17 there is
+  // no seccomp(2) (ENOSYS) and prctl(2) is the only way.
+  let viaPrctl = false;
+  let setNoNewPrivs = false;
+  for (;;) {
+    const r = viaPrctl
+      ? prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fprogAddress)
+      : syscall(seccompNr, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, fprogAddress);
+    if (r.ret === 0) break;
+    if (r.ret > 0) throw new InstallError(`seccomp: thread ${r.ret} could not be synchronised`);
+    if (r.errno === EACCES && !setNoNewPrivs) {
+      const nnp = prctl(PR_SET_NO_NEW_PRIVS, 1);
+      if (nnp.ret !== 0) throw new InstallError(`prctl(PR_SET_NO_NEW_PRIVS): ${strerror(nnp.errno)}`);
+      setNoNewPrivs = true;
+      continue;
+    }
+    if (r.errno === ENOSYS && !viaPrctl) {
+      viaPrctl = true;
+      continue;
+    }
+    throw new InstallError(`${viaPrctl ? "prctl(PR_SET_SECCOMP)" : "seccomp(SECCOMP_SET_MODE_FILTER)"}: ${strerror(r.errno)}`);
+  }
+  // Keep both buffers reachable until the kernel has copied the program.
+  void program[0], fprog[0];
+  return { setNoNewPrivs };
+}
+
+/**
+ * The plain run form (run options, then the command), read without the full parser, which may
+ * not be loaded before the bootstrap. Anything else returns undefined and takes the normal path.
+ */
+function plainRun(args: readonly string[]): { mode: string; argv: string[] } | undefined {
+  let mode = process.env.CLONE3_WORKAROUND_MODE || "auto";
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const command = a === "--" ? i + 1 : a.startsWith("-") ? -1 : i;
+    if (command >= 0) return command < args.length ? { mode, argv: args.slice(command) } : undefined;
+    if (a === "--mode") mode = args[++i] ?? "";
+    else if (a.startsWith("--mode=")) mode = a.slice("--mode=".length);
+    else if (a === "--hide" || a === "--policy") i++;
+    else if (!a.startsWith("--hide=") && !a.startsWith("--policy=")) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Bun ignores SIGPIPE and SIGXFSZ at startup, and ignored signals stay ignored across execve:
+ * `cmd | head` would then see EPIPE instead of dying quietly. Container engines start the
+ * entrypoint with default dispositions, so give the command those back.
+ */
+function restoreSignals(): void {
+  const SIG_DFL = 0;
+  for (const signal of [13 /* SIGPIPE */, 25 /* SIGXFSZ */]) libc.signal(signal, SIG_DFL);
+}
+
+function execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): number {
+  restoreSignals();
+  errnoView[0] = 0;
+  libc.execve(ptr(path), ptr(argv), ptr(envp));
+  return errnoView[0]!;
+}
+
+function execvpOrFail(argv: string[]): never {
+  const strings = argv.map((s) => new TextEncoder().encode(s + "\0"));
+  const pointers = new BigUint64Array(strings.length + 1);
+  strings.forEach((s, i) => (pointers[i] = BigInt(ptr(s))));
+  restoreSignals();
+  errnoView[0] = 0;
+  libc.execvp(ptr(strings[0]!), ptr(pointers));
+  const errno = errnoView[0]!;
+  fail(`${argv[0] || "''"}: ${strerror(errno)}`, errno === ENOENT ? 127 : 126);
+}
+
+const hostArch = HOST_ARCH[process.arch as keyof typeof HOST_ARCH];
+const precompiled = hostArch ? (PRECOMPILED as unknown as Record<string, Precompiled>)[hostArch] : undefined;
+if (!hostArch || !precompiled) fail(`unsupported host architecture ${process.arch}`);
+const clone3Errno = probe(precompiled.clone3Nr);
+
+let installed: Installed | undefined;
+if (clone3Errno === EPERM) {
+  const plain = plainRun(process.argv.slice(2));
+  // libc's environ is still the original environment here, so execvp(3) passes it unchanged.
+  if (plain?.mode === "never") execvpOrFail(plain.argv);
+  try {
+    installed = install(new Uint8Array(precompiled.clone3Program), precompiled.seccompNr);
+  } catch (e) {
+    if (!(e instanceof InstallError)) throw e;
+    // Without the bootstrap nothing more can be loaded. In `auto` the command may still work
+    // without threads, and the wrapper must never break what worked without it.
+    if (plain?.mode === "auto") {
+      say(`warning: cannot install the filter (${e.message}); running the command without it`);
+      execvpOrFail(plain.argv);
+    }
+    fail(plain ? `cannot install the filter: ${e.message}` : `cannot install the clone3 filter Bun needs under this engine: ${e.message}`);
+  }
+}
+
+const bootstrap: Bootstrap = {
+  hostArch,
+  precompiled,
+  clone3Errno,
+  ...(installed ? { installed } : {}),
+  probe,
+  install: (program) => install(program, precompiled.seccompNr),
+  execve,
+  strerror,
+};
+const { main } = await import("./main.ts");
+await main(process.argv.slice(2), bootstrap);

@@ -1,0 +1,91 @@
+// --doctor: what this process sees (kernel, seccomp state, libc, ABIs), what the engine answers
+// for clone3 and its siblings, and what a run would do. Exit 0: no workaround needed; 1: needed.
+import { dlopen, CString } from "bun:ffi";
+import { abisOf } from "../arch/index.ts";
+import type { Request } from "./args.ts";
+import type { Bootstrap } from "./cli.ts";
+import { hideList } from "./compile.ts";
+import { knownHideable, nativeNr, toKernelArch } from "./filter.ts";
+import { answerOf, PROBE_ARGS, type Answer } from "./probes.ts";
+
+const EPERM = 1;
+
+export interface SeccompStatus {
+  mode: number;
+  filters: number;
+  noNewPrivs: boolean;
+}
+
+/** The Seccomp, Seccomp_filters and NoNewPrivs lines of a /proc/PID/status text. */
+export function parseStatus(text: string): SeccompStatus {
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(text)?.[1] ?? 0);
+  return { mode: field("Seccomp"), filters: field("Seccomp_filters"), noNewPrivs: field("NoNewPrivs") === 1 };
+}
+
+const SECCOMP_MODES = ["disabled", "strict", "filter"];
+
+function libcVersion(): string {
+  try {
+    const { symbols } = dlopen("libc.so.6", { gnu_get_libc_version: { args: [], returns: "ptr" } });
+    return `glibc ${new CString(symbols.gnu_get_libc_version()!).toString()}`;
+  } catch {}
+  // musl has no version call; its loader prints the version when run by name.
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const { readdirSync } = require("node:fs") as typeof import("node:fs");
+  const loader = readdirSync("/lib").find((f) => f.startsWith("ld-musl-"));
+  if (loader) {
+    const out = spawnSync(`/lib/${loader}`, [], { encoding: "utf8" }).stderr ?? "";
+    const version = /Version ([\d.]+)/.exec(out)?.[1];
+    if (version) return `musl ${version}`;
+  }
+  return "unknown";
+}
+
+export interface Probe {
+  name: string;
+  answer: Answer | "not probed";
+}
+
+export async function doctor(req: Extract<Request, { kind: "doctor" }>, boot: Bootstrap): Promise<never> {
+  const { readFileSync } = require("node:fs") as typeof import("node:fs");
+  const { release } = require("node:os") as typeof import("node:os");
+  const arch = toKernelArch(boot.hostArch);
+  const status = parseStatus(readFileSync("/proc/self/status", "utf8"));
+  // The bootstrap filter is ours, not the engine's.
+  const ours = boot.installed ? 1 : 0;
+
+  const probes: Probe[] = knownHideable().map((name) => {
+    if (name === "clone3") return { name, answer: answerOf(boot.clone3Errno) };
+    const nr = nativeNr(arch, name);
+    const args = PROBE_ARGS[name];
+    if (nr === undefined || args === undefined) return { name, answer: "not probed" };
+    return { name, answer: answerOf(boot.probe(nr, args)) };
+  });
+  const eperm = probes.filter((p) => p.answer === "EPERM").map((p) => p.name);
+
+  const lines = [
+    `kernel: Linux ${release()}`,
+    `arch: ${arch} (ABIs: ${abisOf(arch).map((a) => a.name).join(", ")})`,
+    `libc: ${libcVersion()}`,
+    `seccomp: ${SECCOMP_MODES[status.mode] ?? status.mode}, ${status.filters - ours} filter(s) from the engine` +
+      (ours ? " (plus the wrapper's own bootstrap filter, installed to run --doctor)" : ""),
+    `NoNewPrivs: ${status.noNewPrivs ? 1 : 0}` + (boot.installed?.setNoNewPrivs ? " (set by the wrapper's bootstrap: no CAP_SYS_ADMIN)" : ""),
+    "engine answers (probed with harmless invalid calls):",
+    ...probes.map((p) => `  ${p.name.padEnd(13)} ${p.answer}`),
+    `would do (mode ${req.mode}): ${plan(req, boot, eperm)}`,
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+  process.exit(eperm.length > 0 ? 1 : 0);
+}
+
+function plan(req: Extract<Request, { kind: "doctor" }>, boot: Bootstrap, eperm: string[]): string {
+  if (req.mode === "never") return "exec the command, install nothing";
+  if (req.policyFile !== undefined) {
+    const install = req.mode === "always" || boot.clone3Errno === EPERM;
+    return install ? `install the policy ${req.policyFile}, then exec` : "exec the command, install nothing (clone3 is not EPERM)";
+  }
+  const hide = req.hide.kind === "auto" ? [...new Set(["clone3", ...eperm])] : hideList(req.hide);
+  const needed = req.mode === "always" || hide.some((name) => eperm.includes(name));
+  if (!needed) return "exec the command, install nothing (nothing it would hide answers EPERM)";
+  return `install a filter answering ENOSYS for ${hide.join(", ")} on every ABI, then exec`;
+}

@@ -1,0 +1,27 @@
+// Harmless invalid calls that tell what the engine answers for a syscall without doing
+// anything: each one fails in the kernel's argument checks (EINVAL, EBADF) when the syscall is
+// allowed, with EPERM when a seccomp profile refuses it, ENOSYS when the kernel lacks it.
+
+const ALL_BITS = 0xffffffff;
+
+/** Arguments per syscall name; every check cited is the first one the kernel makes. */
+export const PROBE_ARGS: Readonly<Record<string, readonly number[]>> = {
+  clone3: [0, 0], // size 0 < CLONE_ARGS_SIZE_VER0
+  faccessat2: [ALL_BITS, 0, ALL_BITS, ALL_BITS], // mode & ~S_IRWXO
+  fchmodat2: [ALL_BITS, 0, 0, ALL_BITS], // flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)
+  close_range: [1, 0, ALL_BITS], // unknown flags (and fd > max_fd): closes nothing
+  epoll_pwait2: [ALL_BITS, 0, 0, 0, 0, 0], // epfd -1 (EBADF), maxevents <= 0 (EINVAL)
+  openat2: [ALL_BITS, 0, 0, 0], // usize < OPEN_HOW_SIZE_VER0
+  statx: [ALL_BITS, 0, ALL_BITS, ALL_BITS, 0], // flags: both AT_STATX_SYNC_TYPE bits, unknown bits
+};
+
+export type Answer = "ok" | "EPERM" | "ENOSYS";
+const EPERM = 1;
+const ENOSYS = 38;
+
+/** An errno from a probe call, as --doctor reports it: anything but EPERM/ENOSYS means allowed. */
+export function answerOf(errno: number): Answer {
+  if (errno === EPERM) return "EPERM";
+  if (errno === ENOSYS) return "ENOSYS";
+  return "ok";
+}

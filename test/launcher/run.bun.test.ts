@@ -1,0 +1,293 @@
+// The run path of both launchers (`bun launcher/cli.ts` and the compiled binary) on the real
+// kernel, under an emulated old engine: moby's profile through our pipeline plus runc's ENOSYS
+// stub, installed by test/helpers/seccomp-run before the launcher starts (like runc does).
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syscallNr } from "../../arch/index.ts";
+import { buildBinary, buildPrograms } from "../../scripts/build-launcher.ts";
+import { cacheRoot, helper } from "../helpers/native.ts";
+import { legacyEngineBpf, repoRoot } from "./legacy-engine.ts";
+
+const BUN = join(repoRoot, "node_modules", ".bin", "bun");
+const PY_THREAD = 'import threading; t = threading.Thread(target=print, args=("thread ok",)); t.start(); t.join()';
+const PY_SPAWN = 'import os; pid = os.posix_spawn("/bin/true", ["/bin/true"], os.environ); print("spawn", os.waitpid(pid, 0)[1])';
+
+let work: string;
+let binary: string;
+let seccompRun: string;
+let moby9: string;
+let moby10: string;
+let thread32: string;
+/** An engine that answers clone3 and seccomp(2) with EPERM: no filter can be installed. */
+let noSeccomp: string;
+
+beforeAll(() => {
+  // World-readable, so the setpriv test can run the binary as nobody.
+  work = mkdtempSync(join(tmpdir(), "clone3-workaround-launcher-"));
+  chmodSync(work, 0o755);
+  buildPrograms();
+  binary = buildBinary({ outfile: join(work, "clone3-workaround") });
+  seccompRun = helper("seccomp-run");
+  moby9 = legacyEngineBpf("v20.10.9");
+  moby10 = legacyEngineBpf("v20.10.10");
+  thread32 = join(cacheRoot, "launcher-test", "thread32");
+  mkdirSync(join(cacheRoot, "launcher-test"), { recursive: true });
+  const gcc = spawnSync("gcc", ["-m32", "-O2", "-pthread", "-o", thread32, join(repoRoot, "test", "launcher", "thread32.c")], { encoding: "utf8" });
+  if (gcc.status !== 0) throw new Error(`gcc -m32: ${gcc.stderr}`);
+  const policy = join(work, "no-seccomp.json");
+  writeFileSync(policy, JSON.stringify({
+    defaultAction: "SCMP_ACT_ALLOW",
+    syscalls: [{ names: ["clone3", "seccomp"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }],
+  }));
+  noSeccomp = join(work, "no-seccomp.bpf");
+  const c = spawnSync(binary, ["--compile", "--arch", "x86_64", "--policy", policy, "--format", "raw", "-o", noSeccomp], { encoding: "utf8" });
+  if (c.status !== 0) throw new Error(`--compile: ${c.stderr}`);
+}, 180_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+interface RunOptions {
+  engine?: string;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Run as nobody (uid/gid 65534), without capabilities. */
+  nobody?: boolean;
+}
+
+function run(argv: string[], opts: RunOptions = {}): SpawnSyncReturns<string> {
+  let full = opts.engine ? [seccompRun, "--bpf", opts.engine, "--", ...argv] : argv;
+  if (opts.nobody) full = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", ...full];
+  return spawnSync(full[0]!, full.slice(1), {
+    encoding: "utf8",
+    cwd: opts.cwd ?? work,
+    env: { ...process.env, ...opts.env },
+    timeout: 60_000,
+  });
+}
+
+/** Seccomp_filters and NoNewPrivs of the command itself, from its /proc/self/status. */
+function statusOf(r: SpawnSyncReturns<string>): { filters: number; noNewPrivs: number } {
+  expect(r.status, r.stderr).toBe(0);
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(r.stdout)![1]);
+  return { filters: field("Seccomp_filters"), noNewPrivs: field("NoNewPrivs") };
+}
+const STATUS = ["grep", "-E", "^(Seccomp_filters|NoNewPrivs):", "/proc/self/status"];
+
+/** The wrapper failed by itself: one line, with our prefix, and the expected status. */
+function expectOwnFailure(r: SpawnSyncReturns<string>, status: number, pattern: RegExp): void {
+  expect(r.status, r.stderr).toBe(status);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.split("\n").filter((l) => l !== "");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^clone3-workaround: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe("the emulated legacy engine", () => {
+  it("breaks python threads and posix_spawn, and 32-bit threads, without the wrapper", () => {
+    const t = run(["/usr/bin/python3", "-c", PY_THREAD], { engine: moby9 });
+    expect(t.status).not.toBe(0);
+    expect(t.stderr).toMatch(/can't start new thread/);
+    const s = run(["/usr/bin/python3", "-c", PY_SPAWN], { engine: moby9 });
+    expect(s.status).not.toBe(0);
+    expect(s.stderr).toMatch(/Operation not permitted/);
+    const t32 = run([thread32], { engine: moby9 });
+    expect(t32.status).toBe(1);
+    expect(t32.stderr).toMatch(/pthread_create: Operation not permitted/);
+  });
+  it("v20.10.10 does not", () => {
+    expect(run(["/usr/bin/python3", "-c", PY_THREAD], { engine: moby10 }).stdout).toBe("thread ok\n");
+  });
+});
+
+const launchers = [
+  { name: "bun launcher/cli.ts", argv: () => [BUN, join(repoRoot, "launcher", "cli.ts")] },
+  { name: "compiled binary", argv: () => [binary] },
+];
+
+describe.each(launchers)("$name", ({ argv: launcher }) => {
+  const wrap = (args: string[], opts: RunOptions = {}) => run([...launcher(), ...args], opts);
+
+  it("makes python threads and posix_spawn work under v20.10.9", () => {
+    const t = wrap(["/usr/bin/python3", "-c", PY_THREAD], { engine: moby9 });
+    expect(t.stderr).toBe("");
+    expect(t.stdout).toBe("thread ok\n");
+    expect(t.status).toBe(0);
+    const s = wrap(["/usr/bin/python3", "-c", PY_SPAWN], { engine: moby9 });
+    expect(s.stderr).toBe("");
+    expect(s.stdout).toBe("spawn 0\n");
+  });
+
+  it("serves an i386 program instead of killing it", () => {
+    const r = wrap([thread32], { engine: moby9 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("thread ok\n");
+    expect(r.status).toBe(0);
+  });
+
+  it("auto installs exactly one filter, without NO_NEW_PRIVS, where clone3 is EPERM", () => {
+    const before = statusOf(run(STATUS, { engine: moby9 }));
+    expect(statusOf(wrap(STATUS, { engine: moby9 }))).toEqual({ filters: before.filters + 1, noNewPrivs: 0 });
+  });
+
+  it("auto installs nothing under v20.10.10 (NoNewPrivs 0, same filter count)", () => {
+    const before = statusOf(run(STATUS, { engine: moby10 }));
+    expect(before.noNewPrivs).toBe(0);
+    expect(statusOf(wrap(STATUS, { engine: moby10 }))).toEqual(before);
+    expect(statusOf(wrap(STATUS))).toEqual({ filters: 0, noNewPrivs: 0 });
+  });
+
+  it("always installs under v20.10.10 too; never installs nothing under v20.10.9", () => {
+    const before = statusOf(run(STATUS, { engine: moby10 }));
+    expect(statusOf(wrap(["--mode", "always", ...STATUS], { engine: moby10 })).filters).toBe(before.filters + 1);
+    const never = wrap(["/usr/bin/python3", "-c", PY_THREAD], { engine: moby9, env: { CLONE3_WORKAROUND_MODE: "never" } });
+    expect(never.stderr).toMatch(/can't start new thread/);
+    const nine = statusOf(run(STATUS, { engine: moby9 }));
+    expect(statusOf(wrap(["--mode=never", ...STATUS], { engine: moby9 }))).toEqual(nine);
+  });
+
+  it("--hide auto and --hide LIST make threads work under v20.10.9", () => {
+    for (const hide of ["auto", "clone3,openat2"]) {
+      const r = wrap(["--hide", hide, "/usr/bin/python3", "-c", PY_THREAD], { engine: moby9 });
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toBe("thread ok\n");
+    }
+  });
+
+  it("--policy FILE compiles and installs the policy under v20.10.9", () => {
+    const getpgid = syscallNr("x86_64", "getpgid")!;
+    const policy = join(work, "policy.json");
+    writeFileSync(policy, JSON.stringify({
+      defaultAction: "SCMP_ACT_ALLOW",
+      syscalls: [
+        { names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 },
+        { names: ["getpgid"], action: "SCMP_ACT_ERRNO", errnoRet: 95 },
+      ],
+    }));
+    const probe = helper("syscall-probe");
+    const r = wrap(["--policy", policy, probe, `${getpgid},0`], { engine: moby9 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${getpgid},0 -1 95\n`);
+    const t = wrap(["--policy", policy, "/usr/bin/python3", "-c", PY_THREAD], { engine: moby9 });
+    expect(t.stdout).toBe("thread ok\n");
+  });
+
+  it("is the command: its status, its signal, its PID, argv[0] as typed, the environment", () => {
+    expect(wrap(["sh", "-c", "exit 7"]).status).toBe(7);
+    const killed = wrap(["sh", "-c", "kill -TERM $$"]);
+    expect(killed.signal).toBe("SIGTERM");
+    const pid = wrap(["sh", "-c", "echo $$"], { engine: moby9 });
+    expect(pid.stdout).toBe(`${pid.pid}\n`);
+    expect(wrap(["cat", "/proc/self/cmdline"]).stdout).toBe("cat\0/proc/self/cmdline\0");
+    expect(wrap(["printenv", "CLONE3_TEST_VALUE"], { env: { CLONE3_TEST_VALUE: "a b=c" } }).stdout).toBe("a b=c\n");
+  });
+
+  it("gives the command default signal dispositions (Bun ignores SIGPIPE and SIGXFSZ)", () => {
+    const sigIgn = ["grep", "^SigIgn:", "/proc/self/status"];
+    const direct = run(sigIgn).stdout;
+    expect(wrap(sigIgn).stdout).toBe(direct);
+    expect(wrap(sigIgn, { engine: moby9 }).stdout).toBe(direct);
+    expect(wrap(["--mode", "never", ...sigIgn], { engine: moby9 }).stdout).toBe(direct);
+    // A writer into a closed pipe dies of SIGPIPE quietly instead of reporting EPIPE.
+    const pipe = wrap(["sh", "-c", "yes | head -n 1"]);
+    expect(pipe.stdout).toBe("y\n");
+    expect(pipe.stderr).toBe("");
+  });
+
+  it("runs an executable file without #! through /bin/sh, like execvp", () => {
+    const script = join(work, "no-shebang");
+    writeFileSync(script, 'echo "script $1"\n', { mode: 0o755 });
+    const r = wrap([script, "arg"]);
+    expect(r.stdout).toBe("script arg\n");
+    // Found through PATH too.
+    expect(wrap(["no-shebang", "x"], { env: { PATH: `/nonexistent:${work}` } }).stdout).toBe("script x\n");
+  });
+
+  it("exits 127 when the command is not found", () => {
+    expectOwnFailure(wrap(["clone3-workaround-no-such-command"]), 127, /clone3-workaround-no-such-command: No such file or directory$/);
+    expectOwnFailure(wrap(["/nonexistent/x"], { engine: moby9 }), 127, /No such file/);
+    // `never` under an EPERM engine execs from the bootstrap itself, before anything may start a thread.
+    expectOwnFailure(wrap(["--mode", "never", "clone3-workaround-no-such-command"], { engine: moby9 }), 127, /No such file or directory$/);
+    expectOwnFailure(wrap(["--mode", "never", work], { engine: moby9 }), 126, /Permission denied$/);
+    // An empty name is not found, as with execvp(3) and env(1).
+    expectOwnFailure(wrap([""]), 127, /^clone3-workaround: '': No such file or directory$/);
+  });
+
+  it("exits 126 when it is found but cannot be run: not executable, a directory", () => {
+    const plain = join(work, "not-executable");
+    writeFileSync(plain, "#!/bin/sh\n", { mode: 0o644 });
+    expectOwnFailure(wrap([plain]), 126, /Permission denied$/);
+    expectOwnFailure(wrap(["not-executable"], { env: { PATH: work } }), 126, /Permission denied$/);
+    expectOwnFailure(wrap([work]), 126, /Permission denied$/);
+  });
+
+  it("exits 125 with one line for its own failures", () => {
+    expectOwnFailure(wrap([]), 125, /no command/);
+    expectOwnFailure(wrap(["--bogus", "true"]), 125, /unknown option --bogus/);
+    expectOwnFailure(wrap(["--mode", "sometimes", "true"]), 125, /unknown mode/);
+    const bad = join(work, "bad-policy.json");
+    writeFileSync(bad, '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_NOPE"}]}');
+    expectOwnFailure(wrap(["--policy", bad, "true"]), 125, /bad-policy\.json/);
+    expectOwnFailure(wrap(["--policy", bad, "true"], { engine: moby9 }), 125, /bad-policy\.json/);
+    writeFileSync(bad, "{ not json");
+    expectOwnFailure(wrap(["--policy", bad, "true"]), 125, /bad-policy\.json/);
+    expectOwnFailure(wrap(["--policy", join(work, "missing.json"), "true"]), 125, /missing\.json/);
+    expectOwnFailure(wrap(["--hide", "no_such_syscall", "true"], { engine: moby9 }), 125, /no_such_syscall/);
+  });
+
+  it("where no filter can be installed: auto warns and runs the command, always and the rest fail with 125", () => {
+    const auto = wrap(["sh", "-c", "echo ran; exit 4"], { engine: noSeccomp });
+    expect(auto.stdout).toBe("ran\n");
+    expect(auto.status).toBe(4);
+    expect(auto.stderr).toMatch(/^clone3-workaround: warning: cannot install the filter \(seccomp\(SECCOMP_SET_MODE_FILTER\): Operation not permitted\); running the command without it\n$/);
+    expectOwnFailure(wrap(["--mode", "always", "true"], { engine: noSeccomp }), 125, /cannot install the filter: seccomp\(SECCOMP_SET_MODE_FILTER\): Operation not permitted$/);
+    expectOwnFailure(wrap(["--compile"], { engine: noSeccomp }), 125, /cannot install the clone3 filter Bun needs/);
+    expect(wrap(["--mode", "never", "true"], { engine: noSeccomp }).status).toBe(0);
+  });
+
+  it("--help and --version print and exit 0", () => {
+    const help = wrap(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage:/);
+    const version = wrap(["--version"], { engine: moby9 });
+    expect(version.stdout).toMatch(/^clone3-workaround \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe("compiled binary only", () => {
+  it("sets NO_NEW_PRIVS only when the kernel refuses without it", () => {
+    // root has CAP_SYS_ADMIN: no NNP; nobody has not: EACCES, then NNP and retry.
+    expect(statusOf(run([binary, "--mode", "always", ...STATUS]))).toEqual({ filters: 1, noNewPrivs: 0 });
+    expect(statusOf(run([binary, "--mode", "always", ...STATUS], { nobody: true }))).toEqual({ filters: 1, noNewPrivs: 1 });
+  });
+
+  it("ignores a hostile ./bunfig.toml preload and ./.env in the working directory", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "clone3-workaround-hostile-"));
+    try {
+      const marker = join(cwd, "preload-ran");
+      writeFileSync(join(cwd, "pre.ts"), `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "x");\n`);
+      writeFileSync(join(cwd, "bunfig.toml"), 'preload = ["./pre.ts"]\n');
+      writeFileSync(join(cwd, ".env"), "HOSTILE_FROM_DOTENV=1\n");
+      // Control: plain bun in that directory does load both.
+      const control = run([BUN, "-e", "console.log(process.env.HOSTILE_FROM_DOTENV)"], { cwd });
+      expect(control.stdout).toBe("1\n");
+      expect(existsSync(marker)).toBe(true);
+      rmSync(marker);
+
+      const r = run([binary, "/usr/bin/env"], { cwd, engine: moby9 });
+      expect(r.status).toBe(0);
+      expect(r.stdout).not.toMatch(/HOSTILE_FROM_DOTENV/);
+      expect(existsSync(marker)).toBe(false);
+      const d = run([binary, "--doctor"], { cwd });
+      expect(d.status).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});

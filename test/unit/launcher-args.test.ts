@@ -1,0 +1,78 @@
+// launcher/args.ts: the command-line contract of issue 2, case by case.
+import { describe, expect, it } from "vitest";
+import { parseArgs, UsageError } from "../../launcher/args.ts";
+
+const parse = (args: string[], env: Record<string, string> = {}) => parseArgs(args, env);
+const usage = (args: string[], env: Record<string, string> = {}) => {
+  try {
+    parse(args, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).not.toContain("\n");
+    return (e as Error).message;
+  }
+  throw new Error(`no usage error for ${JSON.stringify(args)}`);
+};
+
+describe("run", () => {
+  it("takes the first non-option as the command and keeps everything after it", () => {
+    expect(parse(["ls", "--mode", "never", "-l"])).toEqual({
+      kind: "run", mode: "auto", argv: ["ls", "--mode", "never", "-l"], hide: { kind: "default" },
+    });
+  });
+  it("ends options at --, so a command may start with a dash", () => {
+    expect(parse(["--mode", "always", "--", "--weird", "x"])).toMatchObject({ mode: "always", argv: ["--weird", "x"] });
+    expect(parse(["--", "--"])).toMatchObject({ argv: ["--"] });
+  });
+  it("reads the mode from --mode, else CLONE3_WORKAROUND_MODE, else auto", () => {
+    expect(parse(["x"], { CLONE3_WORKAROUND_MODE: "never" })).toMatchObject({ mode: "never" });
+    expect(parse(["--mode=always", "x"], { CLONE3_WORKAROUND_MODE: "never" })).toMatchObject({ mode: "always" });
+    expect(parse(["x"], { CLONE3_WORKAROUND_MODE: "" })).toMatchObject({ mode: "auto" });
+  });
+  it("parses --hide lists, auto, and --policy", () => {
+    expect(parse(["--hide", "clone3, faccessat2", "x"])).toMatchObject({ hide: { kind: "list", names: ["clone3", "faccessat2"] } });
+    expect(parse(["--hide=auto", "x"])).toMatchObject({ hide: { kind: "auto" } });
+    expect(parse(["--policy", "p.json", "x"])).toMatchObject({ policyFile: "p.json", hide: { kind: "default" } });
+  });
+  it("rejects bad usage with one line", () => {
+    expect(usage([])).toMatch(/no command/);
+    expect(usage(["--"])).toMatch(/no command/);
+    expect(usage(["--bogus", "x"])).toMatch(/unknown option --bogus/);
+    expect(usage(["--mode", "sometimes", "x"])).toMatch(/unknown mode "sometimes"/);
+    expect(usage(["x"], { CLONE3_WORKAROUND_MODE: "bad" })).toMatch(/CLONE3_WORKAROUND_MODE: unknown mode/);
+    expect(usage(["--mode"])).toMatch(/--mode needs a value/);
+    expect(usage(["--hide", "a", "--policy", "b", "x"])).toMatch(/exclude each other/);
+    expect(usage(["--arch", "x86_64", "x"])).toMatch(/--arch/);
+    expect(usage(["--hide", ",", "x"])).toMatch(/--hide/);
+    expect(usage(["--mode", "auto", "--mode", "never", "x"])).toMatch(/twice/);
+  });
+});
+
+describe("commands", () => {
+  it("--compile defaults to disasm and the host arch", () => {
+    expect(parse(["--compile"])).toEqual({ kind: "compile", format: "disasm", hide: { kind: "default" } });
+    expect(parse(["--compile", "--arch", "s390x", "--format", "raw", "-o", "f", "--hide", "clone3"])).toEqual({
+      kind: "compile", arch: "s390x", format: "raw", output: "f", hide: { kind: "list", names: ["clone3"] },
+    });
+    expect(usage(["--compile", "--format", "elf"])).toMatch(/unknown format/);
+    expect(usage(["--compile", "x"])).toMatch(/unexpected argument/);
+    expect(usage(["--compile", "--mode", "auto"])).toMatch(/--mode does not apply/);
+  });
+  it("--simulate needs --arch and a syscall, and keeps negative arguments", () => {
+    expect(parse(["--simulate", "--arch", "x86_64", "--abi", "i386", "clone3", "0", "-1"])).toEqual({
+      kind: "simulate", arch: "x86_64", abi: "i386", syscall: "clone3", args: ["0", "-1"], hide: { kind: "default" },
+    });
+    expect(usage(["--simulate", "clone3"])).toMatch(/needs --arch/);
+    expect(usage(["--simulate", "--arch", "x86_64"])).toMatch(/syscall/);
+  });
+  it("--doctor, --emit-stub, --help and --version", () => {
+    expect(parse(["--doctor"], { CLONE3_WORKAROUND_MODE: "always" })).toEqual({ kind: "doctor", mode: "always", hide: { kind: "default" } });
+    expect(parse(["--emit-stub", "--arch", "aarch64", "-o", "s"])).toEqual({ kind: "emit-stub", arch: "aarch64", hide: { kind: "default" }, output: "s" });
+    expect(parse(["--help"])).toEqual({ kind: "help" });
+    expect(parse(["-h"])).toEqual({ kind: "help" });
+    expect(parse(["--version"])).toEqual({ kind: "version" });
+    expect(usage(["--emit-stub"])).toMatch(/needs --arch/);
+    expect(usage(["--doctor", "--compile"])).toMatch(/cannot be combined/);
+    expect(usage(["--emit-stub", "--arch", "x86_64", "--policy", "p"])).toMatch(/--policy does not apply/);
+  });
+});
