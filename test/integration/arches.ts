@@ -1,0 +1,72 @@
+// What the harness needs to know about each guest arch: Debian's names for it, which kernel
+// package and file to boot, and the QEMU line that boots it (measured in
+// ../shared/notes/qemu-feasibility.md §4; TCG everywhere because /dev/kvm is kvm_pvm here).
+import type { KernelArch } from "../../arch/types.ts";
+
+export type Suite = "trixie" | "bookworm";
+
+export interface GuestArch {
+  arch: KernelArch;
+  /** dpkg architecture. */
+  debArch: string;
+  /** Kernel metapackage; it depends on the versioned linux-image package we actually boot. */
+  kernelMeta: string;
+  /** Path prefix of the bootable image inside the kernel .deb (ppc64le boots the ELF vmlinux). */
+  kernelFile: string;
+  qemu: string;
+  machine: string[];
+  console: string;
+  /** Which suites we run this arch on (bookworm's glibc 2.36 only reproduces on x86_64). */
+  suites: Suite[];
+}
+
+export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
+  x86_64: {
+    arch: "x86_64",
+    debArch: "amd64",
+    kernelMeta: "linux-image-amd64",
+    kernelFile: "boot/vmlinuz-",
+    qemu: "qemu-system-x86_64",
+    machine: ["-machine", "q35,accel=tcg", "-cpu", "max"],
+    console: "ttyS0",
+    suites: ["trixie", "bookworm"],
+  },
+  aarch64: {
+    arch: "aarch64",
+    debArch: "arm64",
+    kernelMeta: "linux-image-arm64",
+    kernelFile: "boot/vmlinuz-",
+    qemu: "qemu-system-aarch64",
+    // pauth-impdef: plain `-cpu max` emulates the architected QARMA pointer auth, 3x slower.
+    machine: ["-machine", "virt,accel=tcg", "-cpu", "max,pauth-impdef=on"],
+    console: "ttyAMA0",
+    suites: ["trixie"],
+  },
+  ppc64le: {
+    arch: "ppc64le",
+    debArch: "ppc64el",
+    kernelMeta: "linux-image-powerpc64le",
+    kernelFile: "boot/vmlinux-",
+    qemu: "qemu-system-ppc64",
+    // x-vof skips SLOF (7.7 s -> 2.1 s); the cap-* settings silence TCG's spectre warnings.
+    machine: [
+      "-machine",
+      "pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,accel=tcg",
+      "-cpu", "power9", "-vga", "none",
+    ],
+    console: "hvc0",
+    suites: ["trixie"],
+  },
+  s390x: {
+    arch: "s390x",
+    debArch: "s390x",
+    kernelMeta: "linux-image-s390x",
+    kernelFile: "boot/vmlinuz-",
+    qemu: "qemu-system-s390x",
+    machine: ["-machine", "s390-ccw-virtio,accel=tcg", "-cpu", "max"],
+    console: "ttysclp0",
+    suites: ["trixie"],
+  },
+};
+
+export const ALL_ARCHES = Object.keys(GUEST_ARCHES) as KernelArch[];

@@ -1,0 +1,30 @@
+// The legacy engine's seccomp: moby's default profile of a given release, converted to OCI form
+// the way dockerd did it for Docker's default capabilities and the guest kernel. The conversion
+// is the product's own (policy/moby.ts, behind `--compile --format oci`), so this also runs it
+// against a real runc.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { KernelArch } from "../../../arch/types.ts";
+import { parseJson } from "../../../policy/json.ts";
+import { DOCKER_DEFAULT_CAPS, mobyToOci, ociToJson } from "../../../policy/moby.ts";
+import type { Profile } from "../scenarios.ts";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+/** CI clones the repo with ../shared beside it. */
+const MOBY_FIXTURES = join(repo, "..", "shared", "fixtures", "moby");
+
+export const DOCKER_CAPS = DOCKER_DEFAULT_CAPS;
+
+/**
+ * The OCI linux.seccomp object for `profile` as JSON text (kept as text: u64 literals must not
+ * pass through JS numbers), or undefined for unconfined.
+ */
+export function ociSeccomp(profile: Profile, kernelArch: KernelArch, kernelRelease: string): string | undefined {
+  if (profile === "unconfined") return undefined;
+  const file = join(MOBY_FIXTURES, `${profile}-default.json`);
+  const oci = mobyToOci(parseJson(readFileSync(file, "utf8"), file), {
+    kernelArch, caps: DOCKER_DEFAULT_CAPS, kernelVersion: kernelRelease,
+  });
+  return ociToJson(oci);
+}

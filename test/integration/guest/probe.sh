@@ -1,0 +1,82 @@
+#!/bin/sh
+# Runs inside the container with the image's own /bin/sh. Each check prints one line
+# "C3W:CHECK name result detail" for the host to compare with the scenario's expectations;
+# a tool the image lacks gives "skip". Arguments pick probe groups (default: the first four):
+#   status python xz apt i386 stacking
+H=/.harness
+bb=$H/busybox
+check() { echo "C3W:CHECK $1 $2 $3"; }
+groups=" ${*:-status python xz apt} "
+want() { case $groups in *" $1 "*) return 0 ;; esac; return 1; }
+errname() { case $1 in 0) echo none ;; 1) echo EPERM ;; 22) echo EINVAL ;; 38) echo ENOSYS ;; *) echo "errno$1" ;; esac; }
+
+# Which image this is, for the report (a --rootfs run should name the user's distribution).
+PRETTY_NAME=unknown
+[ -r /etc/os-release ] && . /etc/os-release
+echo "C3W:INFO os $PRETTY_NAME"
+
+if want status; then
+  while read -r key value rest; do
+    case $key in
+      Seccomp_filters:) check filters "$value" ;;
+      NoNewPrivs:) check nnp "$value" ;;
+    esac
+  done < /proc/self/status
+fi
+
+if ! want python; then :
+elif command -v python3 > /dev/null 2>&1; then
+  python3 $H/probe.py
+else
+  for c in clone3 threads posix_spawn; do check $c skip no-python3; done
+fi
+
+# A compat-ABI process on x86_64: raw clone3 from a static i386 binary (the filter sees
+# AUDIT_ARCH_I386). The payload has the binary on x86_64 only.
+if want i386; then
+  if [ -x $H/probe-i386 ]; then
+    set -- $($H/probe-i386 435)
+    check clone3_i386 "$(errname "$3")" "ret=$2"
+  else
+    check clone3_i386 skip no-probe-i386
+  fi
+fi
+
+# Stacking: what happens to a child that makes a raw clone3. An outer TRAP or KILL filter must
+# still win over a newer ERRNO filter: the child dies of SIGSYS (31 on all four arches).
+if ! want stacking; then :
+elif command -v python3 > /dev/null 2>&1; then
+  python3 -c 'import ctypes; ctypes.CDLL(None).syscall(435, None, 0)' 2> /dev/null
+  rc=$?
+  case $rc in 0) check clone3_child returned ;; 159) check clone3_child SIGSYS ;; *) check clone3_child "rc=$rc" ;; esac
+else
+  check clone3_child skip no-python3
+fi
+
+# xz's multithreaded encoder only starts threads when the input spans several blocks.
+if ! want xz; then :
+elif command -v xz > /dev/null 2>&1; then
+  err=$($bb head -c 4194304 /dev/zero | xz -T2 --block-size=1MiB -0 -c 2>&1 > /dev/null)
+  rc=$?
+  if [ $rc = 0 ]; then check xz ok "$err"; else check xz fail "rc=$rc $(echo "$err" | $bb head -n 1)"; fi
+else
+  check xz skip no-xz
+fi
+
+# The seed's symptom: apt-get update against a local file: repository, with a Post-Invoke hook
+# like the docker-clean one in ubuntu images.
+if ! want apt; then :
+elif command -v apt-get > /dev/null 2>&1; then
+  a=/tmp/c3w-apt
+  $bb mkdir -p $a/repo $a/lists/partial $a/cache/archives/partial $a/parts
+  : > $a/repo/Packages
+  : > $a/status
+  echo "deb [trusted=yes allow-insecure=yes] file:$a/repo ./" > $a/sources.list
+  err=$(apt-get update -q -o Dir::Etc::SourceList=$a/sources.list -o Dir::Etc::SourceParts=$a/parts \
+    -o Dir::State::Lists=$a/lists -o Dir::State::status=$a/status -o Dir::Cache=$a/cache \
+    -o APT::Sandbox::User=root -o "APT::Update::Post-Invoke::=rm -f $a/cache/*.bin || true" 2>&1)
+  rc=$?
+  if [ $rc = 0 ]; then check apt ok; else check apt fail "rc=$rc $(echo "$err" | $bb grep '^E:' | $bb head -n 1)"; fi
+else
+  check apt skip no-apt-get
+fi

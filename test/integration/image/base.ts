@@ -1,0 +1,57 @@
+// The guest userland: a Debian rootfs extracted by mmdebstrap (no maintainer scripts, so no
+// qemu-user for foreign arches), trimmed, packed as a reproducible cpio.zst. It is the guest's
+// root and, by default, the container's /usr too.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { KernelArch } from "../../../arch/types.ts";
+import { GUEST_ARCHES, type Suite } from "../arches.ts";
+import { MIRROR } from "./apt.ts";
+import { cachedDir, cacheKey } from "./cache.ts";
+import { packDir, SOURCE_DATE_EPOCH } from "./cpio.ts";
+
+/**
+ * python3 rather than python3-minimal: ctypes makes raw syscall probes possible without cross
+ * compilers. apt is there for the seed's own symptom (apt-get update's Post-Invoke hook).
+ * busybox-static gives /init, mount and poweroff; base-files names the image (/etc/os-release).
+ */
+export const BASE_PACKAGES = ["base-files", "libc6", "dash", "python3", "xz-utils", "libseccomp2", "runc", "busybox-static", "apt"];
+
+/** Docs, translations and man pages: nothing a probe reads, and a third of the size. */
+const PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/info", "usr/share/zoneinfo", "usr/share/lintian", "var/cache/apt", "var/lib/apt/lists"];
+
+export interface BaseImage {
+  cpio: string;
+  /** "package version arch" lines of everything in the image. */
+  manifest: string;
+  /** The unpacked tree, kept for exporting it as a rootfs tarball. */
+  root: string;
+  built: boolean;
+}
+
+export function baseImage(suite: Suite, arch: KernelArch, packages = BASE_PACKAGES): BaseImage {
+  const g = GUEST_ARCHES[arch];
+  const name = `base-${suite}-${g.debArch}-${cacheKey([suite, g.debArch, [...packages].sort(), PRUNE])}`;
+  const { dir, built } = cachedDir(name, (tmp) => {
+    const root = join(tmp, "root");
+    const debs = join(tmp, "debs.txt");
+    execFileSync(
+      "mmdebstrap",
+      [
+        "--quiet", "--variant=extract", "--mode=root", `--arch=${g.debArch}`, "--components=main",
+        "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
+        `--include=${packages.join(",")}`,
+        // The archives are still there after extraction; their names are the exact versions.
+        `--extract-hook=ls "$1"/var/cache/apt/archives/ > '${debs}'`,
+        suite, root, MIRROR,
+      ],
+      { env: { ...process.env, SOURCE_DATE_EPOCH: String(SOURCE_DATE_EPOCH) }, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    execFileSync("rm", ["-rf", ...PRUNE.map((p) => join(root, p))]);
+    const manifest = readFileSync(debs, "utf8").split("\n").filter((f) => f.endsWith(".deb"))
+      .map((f) => decodeURIComponent(f.replace(/\.deb$/, "")).split("_").join(" ")).sort().join("\n") + "\n";
+    writeFileSync(join(tmp, "manifest"), manifest);
+    packDir(root, join(tmp, "base.cpio.zst"), 10);
+  });
+  return { cpio: join(dir, "base.cpio.zst"), manifest: readFileSync(join(dir, "manifest"), "utf8"), root: join(dir, "root"), built };
+}

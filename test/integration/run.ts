@@ -1,0 +1,294 @@
+// The QEMU integration matrix: for each suite and arch, build (or reuse) the kernel and Debian
+// base image, add a payload with one runc bundle per scenario, boot it, and judge each
+// scenario's probe results. Prints an arch x scenario matrix and exits nonzero on any failure.
+//
+//   bun test/integration/run.ts [--arch A,..] [--suite S,..] [--scenario S,..] [--rootfs FILE.tar]
+//       [--wrapper ARCH=PATH].. [--stub] [--jobs N] [--timeout SEC] [--self-test]
+//   bun test/integration/run.ts --export-rootfs FILE.tar [--suite S] [--arch A]
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { KernelArch } from "../../arch/types.ts";
+import { ALL_ARCHES, GUEST_ARCHES, type Suite } from "./arches.ts";
+import { boot } from "./boot.ts";
+import { DOCKER_CAPS } from "./engine/profiles.ts";
+import { baseImage } from "./image/base.ts";
+import { vmCache } from "./image/cache.ts";
+import { concatArchives } from "./image/cpio.ts";
+import { kernel } from "./image/kernel.ts";
+import { buildPayload, exportRootfs, foreignRootfs, NOOP_WRAPPER } from "./image/payload.ts";
+import { judge, type Verdict } from "./markers.ts";
+import { type Scenario, SCENARIOS } from "./scenarios.ts";
+
+const USAGE = `usage: bun test/integration/run.ts [--arch A,..] [--suite S,..] [--scenario S,..] [--rootfs FILE.tar]
+       [--wrapper ARCH=PATH].. [--stub] [--jobs N] [--timeout SEC] [--self-test]
+   or: bun test/integration/run.ts --export-rootfs FILE.tar [--suite S] [--arch A]`;
+
+const KEEP_RUNS = 20;
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Packages whose versions the run prints; the full list is in the manifest file. */
+const KEY_PACKAGES = ["libc6", "runc", "libseccomp2", "python3", "xz-utils", "apt", "busybox-static"];
+
+interface Options {
+  arches?: KernelArch[];
+  suites?: Suite[];
+  scenarios?: string[];
+  rootfs?: string;
+  wrappers: Map<KernelArch, string>;
+  /** Fill every arch's empty wrapper slot with the product's stub (`--emit-stub`). */
+  stub: boolean;
+  jobs: number;
+  timeoutSec: number;
+  selfTest: boolean;
+  exportRootfs?: string;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { wrappers: new Map(), stub: false, jobs: 2, timeoutSec: 240, selfTest: false };
+  const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--arch": o.arches = list(value()).map(checkArch); break;
+      case "--suite": o.suites = list(value()).map(checkSuite); break;
+      case "--scenario": o.scenarios = list(value()); break;
+      case "--rootfs": o.rootfs = value(); break;
+      case "--wrapper": {
+        const [arch, path] = value().split("=", 2);
+        if (!path) throw new UsageError("--wrapper takes ARCH=PATH");
+        o.wrappers.set(checkArch(arch!), path);
+        break;
+      }
+      case "--jobs": o.jobs = positive(flag, value()); break;
+      case "--timeout": o.timeoutSec = positive(flag, value()); break;
+      case "--stub": o.stub = true; break;
+      case "--self-test": o.selfTest = true; break;
+      case "--export-rootfs": o.exportRootfs = value(); break;
+      case "-h": case "--help": console.log(USAGE); process.exit(0);
+      default: throw new UsageError(`unknown argument ${flag}`);
+    }
+  }
+  if (o.selfTest && o.stub) throw new UsageError("--self-test needs a broken wrapper; --stub gives a working one");
+  return o;
+}
+
+function checkArch(a: string): KernelArch {
+  if (!(a in GUEST_ARCHES)) throw new UsageError(`unknown arch ${a} (one of ${ALL_ARCHES.join(", ")})`);
+  return a as KernelArch;
+}
+function checkSuite(s: string): Suite {
+  if (s !== "trixie" && s !== "bookworm") throw new UsageError(`unknown suite ${s} (trixie or bookworm)`);
+  return s;
+}
+function positive(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer`);
+  return n;
+}
+
+interface Target {
+  suite: Suite;
+  arch: KernelArch;
+}
+
+function targets(o: Options): Target[] {
+  const arches = o.arches ?? (o.rootfs || o.exportRootfs ? ["x86_64" as KernelArch] : ALL_ARCHES);
+  const out: Target[] = [];
+  for (const arch of arches) {
+    for (const suite of GUEST_ARCHES[arch].suites) {
+      if (o.suites ? o.suites.includes(suite) : !(o.rootfs || o.exportRootfs) || suite === "trixie") out.push({ suite, arch });
+    }
+  }
+  if (out.length === 0) throw new UsageError("no suite/arch left after --arch and --suite");
+  if ((o.rootfs || o.exportRootfs) && out.length !== 1) throw new UsageError("--rootfs and --export-rootfs take exactly one suite and arch");
+  return out;
+}
+
+function scenarios(o: Options): Scenario[] {
+  const pool = o.selfTest
+    ? SCENARIOS.filter((s) => s.selfTest || s.name === "baseline-v9" || s.name === "reference-fix-v9")
+    : SCENARIOS.filter((s) => !s.selfTest);
+  if (!o.scenarios) return pool;
+  for (const name of o.scenarios) {
+    if (!pool.some((s) => s.name === name)) throw new UsageError(`unknown scenario ${name} (one of ${pool.map((s) => s.name).join(", ")})`);
+  }
+  return pool.filter((s) => o.scenarios!.includes(s.name));
+}
+
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+
+interface Cell {
+  kind: "pass" | "fail" | "expected-red" | "n/a";
+  seconds: number | null;
+  verdict?: Verdict;
+  /** What the container printed besides markers (runc's errors end up here). */
+  output: string[];
+}
+
+interface TargetResult {
+  target: Target;
+  cells: Map<string, Cell>;
+  infra?: string;
+  log: string;
+  bootSeconds: number;
+  attempts: number;
+}
+
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const tgs = targets(o);
+  const chosen = scenarios(o);
+
+  if (o.exportRootfs) {
+    const { suite, arch } = tgs[0]!;
+    exportRootfs(baseImage(suite, arch).root, o.exportRootfs);
+    console.log(`wrote ${o.exportRootfs}: the ${suite} ${arch} base rootfs, shaped like a docker export`);
+    return 0;
+  }
+
+  // Images first, one target at a time: mmdebstrap and the downloads are I/O bound, and their
+  // times are the cold-build figures.
+  const images = new Map<Target, { kernel: ReturnType<typeof kernel>; base: ReturnType<typeof baseImage> }>();
+  let built = false;
+  for (const t of tgs) {
+    const t0 = Date.now();
+    const k = kernel(t.suite, t.arch);
+    const b = baseImage(t.suite, t.arch);
+    built ||= k.built || b.built;
+    images.set(t, { kernel: k, base: b });
+    const versions = new Map(b.manifest.trim().split("\n").map((l) => l.split(" ") as [string, string]));
+    const python = [...versions.keys()].find((p) => /^python3\.\d+$/.test(p));
+    console.log(
+      `image ${t.suite}/${t.arch}: ${k.built || b.built ? `built in ${secs(Date.now() - t0)} s` : "cached"}; ` +
+        `kernel ${k.release}; ${[...KEY_PACKAGES, python].filter(Boolean).map((p) => `${p} ${versions.get(p!) ?? "?"}`).join(", ")}` +
+        `\n  manifest: ${join(b.cpio, "..", "manifest")}`,
+    );
+  }
+  const imagesDone = Date.now();
+  const rootfs = o.rootfs ? foreignRootfs(o.rootfs) : undefined;
+
+  const runs = join(vmCache, "runs");
+  const runDir = join(runs, `${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`);
+  mkdirSync(runDir, { recursive: true });
+  // Keep the console logs of the last few runs only.
+  for (const old of readdirSync(runs).sort().slice(0, -KEEP_RUNS)) rmSync(join(runs, old), { recursive: true, force: true });
+  if (o.stub) {
+    for (const { arch } of tgs) if (!o.wrappers.has(arch)) o.wrappers.set(arch, emitStub(arch, runDir));
+  }
+  const smp = o.jobs >= 2 ? 1 : 2;
+  const results: TargetResult[] = [];
+  const queue = [...tgs];
+  const worker = async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) results.push(await runTarget(t));
+  };
+  const runTarget = async (t: Target): Promise<TargetResult> => {
+    const { kernel: k, base } = images.get(t)!;
+    const stem = join(runDir, `${t.suite}-${t.arch}`);
+    const payload = buildPayload(
+      { arch: t.arch, kernelRelease: k.release, scenarios: chosen, caps: DOCKER_CAPS, wrapper: o.wrappers.get(t.arch) ?? (o.selfTest ? NOOP_WRAPPER : undefined), foreignRootfs: rootfs },
+      `${stem}.payload.cpio.zst`,
+    );
+    const initrd = `${stem}.initrd`;
+    const parts = [base.cpio, ...(rootfs ? [rootfs.cpio] : []), payload.cpio];
+    concatArchives(parts, initrd);
+    const b = await boot({ arch: t.arch, kernel: k.image, initrd, smp, memMiB: rootfs ? 1024 : 768, timeoutSec: o.timeoutSec, log: `${stem}.log` });
+    rmSync(initrd);
+    const cells = new Map<string, Cell>();
+    for (const s of payload.notApplicable) cells.set(s.name, { kind: "n/a", seconds: null, output: [] });
+    for (const s of payload.run) {
+      const run = b.run.scenarios.get(s.name);
+      const verdict = judge(s, run, !!rootfs);
+      // A self-test scenario must be red because the probes saw the breakage, not because they
+      // never ran.
+      const sawIt = !verdict.pass && verdict.problems.every((p) => p.includes(": want "));
+      const kind = s.selfTest ? (sawIt ? "expected-red" : "fail") : verdict.pass ? "pass" : "fail";
+      cells.set(s.name, { kind, seconds: run?.seconds ?? null, verdict, output: run?.output ?? [] });
+    }
+    const infra = b.run.done ? undefined : `guest did not finish after ${b.attempts} boots${b.timedOut ? " (timed out)" : ""}`;
+    const r = { target: t, cells, infra, log: b.log, bootSeconds: b.seconds, attempts: b.attempts };
+    console.log(
+      `ran ${t.suite}/${t.arch} in ${b.seconds.toFixed(1)} s${b.attempts > 1 ? " (after a retry)" : ""}; ` +
+        `guest ${b.run.boot ?? "?"}, container ${b.run.info.get("os") ?? "?"}: ${[...cells].map(([n, c]) => `${n} ${c.kind}`).join(", ")}`,
+    );
+    return r;
+  };
+  await Promise.all(Array.from({ length: Math.min(o.jobs, tgs.length) }, worker));
+  results.sort((a, b) => tgs.indexOf(a.target) - tgs.indexOf(b.target));
+
+  printMatrix(results, chosen);
+  const failures = printFailures(results, chosen);
+  const total = Date.now() - started;
+  console.log(
+    `\nimages ${secs(imagesDone - started)} s, VMs ${secs(Date.now() - imagesDone)} s (${o.jobs} at a time), ` +
+      `${built ? "cold" : "warm"} total ${secs(total)} s; logs in ${runDir}`,
+  );
+  if (o.selfTest) console.log(failures === 0 ? "self-test: the harness turns red for a broken engine and a broken wrapper" : "self-test FAILED");
+  return failures === 0 ? 0 : 1;
+}
+
+/** The product's static stub for `arch`, written by its own CLI. */
+function emitStub(arch: KernelArch, dir: string): string {
+  const out = join(dir, `stub-${arch}`, "clone3-workaround");
+  mkdirSync(dirname(out), { recursive: true });
+  execFileSync(process.execPath, [join(repo, "launcher", "cli.ts"), "--emit-stub", "--arch", arch, "-o", out], { stdio: ["ignore", "ignore", "pipe"] });
+  return out;
+}
+
+function printMatrix(results: TargetResult[], chosen: Scenario[]): void {
+  const head = ["suite/arch", ...chosen.map((s) => s.name)];
+  const rows = results.map((r) => [
+    `${r.target.suite}/${r.target.arch}`,
+    ...chosen.map((s) => {
+      const c = r.cells.get(s.name)!;
+      if (r.infra && c.kind !== "n/a") return "INFRA";
+      const label = { pass: "pass", fail: "FAIL", "expected-red": "red(ok)", "n/a": "n/a" }[c.kind];
+      return c.seconds === null ? label : `${label} ${c.seconds.toFixed(1)}s`;
+    }),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  console.log("\n" + line(head));
+  for (const r of rows) console.log(line(r));
+}
+
+function printFailures(results: TargetResult[], chosen: Scenario[]): number {
+  let failures = 0;
+  for (const r of results) {
+    const where = `${r.target.suite}/${r.target.arch}`;
+    if (r.infra) {
+      failures++;
+      console.log(`\n${where}: INFRASTRUCTURE FAILURE: ${r.infra}; console log ${r.log}`);
+      continue;
+    }
+    for (const s of chosen) {
+      const c = r.cells.get(s.name)!;
+      if (c.verdict?.skipped.length) console.log(`${where} ${s.name}: skipped (not in the image): ${c.verdict.skipped.join(", ")}`);
+      if (c.kind === "expected-red") console.log(`${where} ${s.name}: red as it must be: ${c.verdict!.problems.join("; ")}`);
+      if (c.kind !== "fail") continue;
+      failures++;
+      const why = s.selfTest && c.verdict!.pass ? ["a self-test scenario passed: the harness cannot see this breakage"] : c.verdict!.problems;
+      console.log(`\n${where} ${s.name} FAILED (console log ${r.log}):\n  ${why.join("\n  ")}`);
+      const output = c.output.filter((l) => l.trim() !== "").slice(0, 12);
+      if (output.length) console.log(`  container output:\n    ${output.join("\n    ")}`);
+    }
+  }
+  return failures;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`integration: ${e instanceof UsageError ? e.message + "\n" + USAGE : e.message}`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,153 @@
+// The scenarios, as data: which seccomp profile the legacy engine (runc) applies, what the
+// container runs, and what each probe check must report. One VM boot per suite and arch runs
+// every selected scenario in turn (guest/init.sh); the host compares the C3W:CHECK lines.
+//
+// Probe checks (guest/probe.sh, guest/probe.py):
+//   clone3       errno of raw clone3(NULL, 0): EINVAL unfiltered, else the filter's answer
+//   threads      Python threading.Thread start (glibc pthread_create)
+//   posix_spawn  os.posix_spawn of /bin/sh (glibc __spawni)
+//   xz           xz -T2 over 4 blocks
+//   apt          apt-get update from a file: repository with a Post-Invoke hook (the seed's symptom)
+//   clone3_i386  raw clone3 from a static i386 binary (x86_64 only)
+//   clone3_child how a child making a raw clone3 ends: returned, or SIGSYS
+//   filters      Seccomp_filters in /proc/self/status: how many filters are stacked
+//   nnp          NoNewPrivs
+import type { KernelArch } from "../../arch/types.ts";
+
+export type Profile = "moby-v20.10.9" | "moby-v20.10.10" | "unconfined";
+export type Expect = string | RegExp;
+
+/** Guest paths of what a run put in the payload's slots (absent when the run has none). */
+export interface Slots {
+  /** The wrapper under test inside the container (launcher binary or stub), from --wrapper. */
+  wrapper?: string;
+  /** The container image has python3 (FILTER needs it; a --rootfs image may lack it). */
+  python3: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  profile: Profile;
+  /** The container's process.args, or null when what it needs is missing (reported as "n/a"). */
+  args(slots: Slots): string[] | null;
+  expect: Record<string, Expect>;
+  /** Extra environment for the container process ("NAME=value"). */
+  env?: string[];
+  /** Only on these arches (default: all). */
+  arches?: KernelArch[];
+  /** Self-test scenarios are expected to FAIL; they run only under --self-test. */
+  selfTest?: boolean;
+}
+
+export const PROBE = ["/bin/sh", "/.harness/probe.sh"];
+/** probe.sh's groups: its default set plus the stacking probe. */
+const ALL_BUT_I386 = ["status", "python", "xz", "apt", "stacking"];
+/** guest/seccomp-filter.py: `python3 FILTER NR=ACTION... -- CMD`, one more filter then exec. */
+export const FILTER = "/.harness/seccomp-filter.py";
+
+/** What glibc >= 2.34 does when clone3 is refused with EPERM (no fallback to clone). */
+const BROKEN = {
+  clone3: "EPERM", threads: "fail", posix_spawn: "fail",
+  // Measured (xz 5.4 and 5.8): the failed pthread_create surfaces as "Cannot allocate memory",
+  // exit 1; xz does not fall back to one thread.
+  xz: "fail",
+  // Measured: "E: Problem executing scripts APT::Update::Post-Invoke ...", the seed's message.
+  apt: "fail",
+  filters: "1", nnp: "0",
+} as const;
+
+/** What it does when clone3 says ENOSYS: falls back to clone and works. */
+const WORKING = { clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", xz: "ok", apt: "ok", filters: "1", nnp: "0" } as const;
+
+/**
+ * WORKING under a second filter. Docker's default capabilities lack CAP_SYS_ADMIN, so
+ * installing that filter needs no_new_privs.
+ */
+const FIXED = { ...WORKING, filters: "2", nnp: "1" } as const;
+
+export const SCENARIOS: Scenario[] = [
+  {
+    // The probes themselves work, and clone3 is not refused by anything but the profile.
+    name: "unconfined",
+    profile: "unconfined",
+    args: () => PROBE,
+    expect: { ...WORKING, clone3: "EINVAL", filters: "0" },
+  },
+  { name: "baseline-v9", profile: "moby-v20.10.9", args: () => PROBE, expect: BROKEN },
+  { name: "control-v10", profile: "moby-v20.10.10", args: () => PROBE, expect: WORKING },
+  {
+    // The fix done by hand, independently of the product: one more filter answering clone3 with
+    // ENOSYS, stacked over the v9 profile (the newest filter's errno wins). What wrapper-v9 must
+    // match, on every arch.
+    name: "reference-fix-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.python3 ? ["python3", FILTER, "435=errno:38", "--", ...PROBE] : null),
+    expect: FIXED,
+  },
+  {
+    // The fix: the wrapper as the container's entrypoint (PID 1) under the broken engine.
+    name: "wrapper-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE, ...ALL_BUT_I386] : null),
+    // clone3_child: the control for stacking-trap-v9 (without an outer TRAP the child lives).
+    expect: { ...FIXED, clone3_child: "returned" },
+  },
+  {
+    // auto under a fixed engine installs nothing: clone3 already says ENOSYS.
+    name: "wrapper-v10",
+    profile: "moby-v20.10.10",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE] : null),
+    expect: WORKING,
+  },
+  {
+    // A compat-ABI (i386) process: moby's profile covers SCMP_ARCH_X86 too, so it has the bug.
+    name: "i386-v9",
+    profile: "moby-v20.10.9",
+    args: () => [...PROBE, "status", "i386"],
+    expect: { clone3_i386: "EPERM", filters: "1", nnp: "0" },
+    arches: ["x86_64"],
+  },
+  {
+    // ... and the wrapper's filter must cover that ABI as well.
+    name: "i386-wrapper-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE, "status", "i386"] : null),
+    expect: { clone3_i386: "ENOSYS", filters: "2", nnp: "1" },
+    arches: ["x86_64"],
+  },
+  {
+    // Stacking: an outer TRAP for clone3, installed before the wrapper, still wins over the
+    // wrapper's ERRNO (the kernel takes the highest-precedence action of all filters). "always"
+    // because an auto-mode wrapper's own clone3 probe would be trapped first.
+    name: "stacking-trap-v9",
+    profile: "moby-v20.10.9",
+    env: ["CLONE3_WORKAROUND_MODE=always"],
+    args: (s) => (s.wrapper && s.python3 ? ["python3", FILTER, "435=trap", "--", s.wrapper, "--", ...PROBE, "status", "stacking"] : null),
+    expect: { clone3_child: "SIGSYS", filters: "3", nnp: "1" },
+  },
+  {
+    // Must fail: the v9 baseline judged by the v10 expectations. Proves a wrong engine is red.
+    name: "selftest-inverted",
+    profile: "moby-v20.10.9",
+    args: () => PROBE,
+    expect: WORKING,
+    selfTest: true,
+  },
+  {
+    // Must fail: under v10, a wrapper that answers clone3 with EPERM, as the broken engine did.
+    name: "selftest-eperm-wrapper",
+    profile: "moby-v20.10.10",
+    args: (s) => (s.python3 ? ["python3", FILTER, "435=errno:1", "--", ...PROBE] : null),
+    expect: FIXED,
+    selfTest: true,
+  },
+  {
+    // Must fail: wrapper-v9 with a broken wrapper in the slot. --self-test fills the slot with
+    // guest/noop-wrapper (installs nothing) unless --wrapper names another broken one.
+    name: "selftest-broken-wrapper",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE] : null),
+    expect: FIXED,
+    selfTest: true,
+  },
+];
