@@ -1,0 +1,491 @@
+// Partitions -> program. Two dispatch strategies are built and the cheaper one is kept:
+//   nr-first:   ld nr; one tree over the union of every arch's partition; a leaf whose outcome
+//               differs between arches (or from the bad-arch action) checks the arch there.
+//   arch-first: ld arch; jeq per auditArch to that arch's own tree; else the bad-arch action.
+// "Cheaper" is measured, not estimated: each program runs on every measured number (0..maxNr
+// of each ABI) and the lower mean executed count wins, then the shorter program.
+// The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from chain.ts.
+import { MAX_INSNS, Strategy } from "./abi";
+import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
+import { emitChain } from "./chain";
+import { JEQ, JGE, JMP, K, LD_ABS, Program } from "./insn";
+import * as interp from "./interp";
+import { Leaf, segment, sortByWeight } from "./segment";
+import { Scratch, Tree } from "./tree";
+import { Outcomes } from "../lower/outcome";
+import { Policy } from "../lower/policy";
+import { lowerArch, Partition } from "../lower/ranges";
+import { sortU64 } from "../lower/sort";
+
+const NR_OFFSET: u32 = 0;
+const ARCH_OFFSET: u32 = 4;
+/** Weight of one measured number, against 1 for a range that holds none. */
+const MEASURED: i64 = 1000;
+/** How far back an already emitted block is reused rather than emitted again. */
+const REUSE_REACH: i32 = 200;
+
+// A seccomp_data for measuring (nr, arch, zero arguments).
+const DATA: usize = memory.data(64, 16);
+
+/** Null when no strategy fits in MAX_INSNS. */
+export function generate(policy: Policy, strategy: Strategy): Program | null {
+  const gen = new Codegen(policy);
+  let best: Program | null = null;
+  let bestCost: i64 = i64.MAX_VALUE;
+  if (strategy != Strategy.NR_FIRST) {
+    const p = gen.archFirst();
+    if (p.length <= MAX_INSNS) {
+      best = p;
+      bestCost = gen.measure(p);
+    }
+  }
+  // Skip building nr-first when even its lower bound cannot beat arch-first.
+  if (strategy != Strategy.ARCH_FIRST && (strategy == Strategy.NR_FIRST || gen.nrFirstBound() < bestCost)) {
+    const p = gen.nrFirst();
+    const cost = gen.measure(p);
+    if (p.length <= MAX_INSNS && (!best || cost < bestCost || (cost == bestCost && p.length < best.length))) {
+      best = p;
+    }
+  }
+  return best;
+}
+
+class Codegen {
+  outcomes: Outcomes = new Outcomes();
+  arches: u32[] = [];
+  parts: Partition[] = [];
+  badOutcome: i32;
+  // The measured numbers, as (arch index, raw nr).
+  mArch: i32[] = [];
+  mNr: u32[] = [];
+  em: Emitter = new Emitter();
+  private scratch: Scratch = new Scratch();
+  // Where each outcome's and each tuple's code was last emitted (-1: not yet).
+  private outcomeAt: i32[] = [];
+  private tupleAt: i32[] = [];
+
+  constructor(public policy: Policy) {
+    for (let i = 0; i < policy.abis.length; i++) {
+      const arch = policy.abis[i].auditArch;
+      if (!this.arches.includes(arch)) this.arches.push(arch);
+    }
+    for (let x = 0; x < this.arches.length; x++) {
+      this.parts.push(lowerArch(policy, this.arches[x], this.outcomes));
+    }
+    this.badOutcome = this.outcomes.plain(policy.badArchAction);
+    let measured = 0;
+    for (let i = 0; i < policy.abis.length; i++) {
+      const abi = policy.abis[i];
+      measured += <i32>(min<u64>(<u64>abi.nrBase + <u64>abi.maxNr, <u64>u32.MAX_VALUE) - <u64>abi.nrBase + 1);
+    }
+    this.mArch = new Array<i32>(measured);
+    this.mNr = new Array<u32>(measured);
+    let m = 0;
+    for (let i = 0; i < policy.abis.length; i++) {
+      const abi = policy.abis[i];
+      const x = this.arches.indexOf(abi.auditArch);
+      const top = min<u64>(<u64>abi.nrBase + <u64>abi.maxNr, <u64>u32.MAX_VALUE);
+      for (let nr = <u64>abi.nrBase; nr <= top; nr++) {
+        this.mArch[m] = x;
+        this.mNr[m++] = <u32>nr;
+      }
+    }
+  }
+
+  /** Executed instructions summed over the measured numbers, with zero arguments. */
+  measure(p: Program): i64 {
+    memory.fill(DATA, 0, 64);
+    let sum: i64 = 0;
+    for (let i = 0; i < this.mNr.length; i++) {
+      store<u32>(DATA, this.mNr[i]);
+      store<u32>(DATA, this.arches[this.mArch[i]], 4);
+      interp.run(p, DATA);
+      sum += <i64>interp.executed;
+    }
+    return sum;
+  }
+
+  // ---- strategies ----
+
+  nrFirst(): Program {
+    this.unite();
+    this.start();
+    const root = this.tree(this.union, this.unionCounts, true);
+    this.em.stmt(LD_ABS, NR_OFFSET, root);
+    return this.em.finish(false);
+  }
+
+  /**
+   * A lower bound of what measure() would give nr-first: every measured number pays at least
+   * "ld nr", its leaf's arch checks and a RET; and the tree (with its peeled JEQs) must tell
+   * apart the places numbers land, which takes at least their entropy in binary decisions
+   * (Shannon). The coarsest segmentation (every odd singleton peeled) has the least entropy
+   * of all the candidates tree() tries, so it bounds them all.
+   */
+  nrFirstBound(): i64 {
+    this.unite();
+    const part = this.union;
+    const n = part.length;
+    const counts = this.unionCounts;
+    // Measured numbers per range, and the bound's per-number costs outside the tree.
+    const inRange = new StaticArray<i64>(n);
+    let total: i64 = 0;
+    let sum: i64 = 0;
+    for (let r = 0; r < n; r++) {
+      for (let x = 0; x < this.arches.length; x++) {
+        const c = <i64>counts[x * n + r];
+        if (c == 0) continue;
+        inRange[r] += c;
+        total += c;
+        sum += c * (1 + this.tupleBound(part.outcome[r], x));
+      }
+    }
+    const leaves = segment(part, i32.MAX_VALUE);
+    let entropy: i64 = 0;
+    for (let s = 0; s < leaves.length; s++) {
+      const leaf = leaves[s];
+      let base: i64 = 0;
+      for (let b = 0; b < leaf.base.length; b++) base += inRange[leaf.base[b]];
+      entropy += bits(base, total);
+      for (let e = 0; e < leaf.peeled.length; e++) entropy += bits(inRange[leaf.peeled[e]], total);
+    }
+    return sum + entropy;
+  }
+
+  private union: Partition = new Partition();
+  private unionCounts: StaticArray<i32> = new StaticArray<i32>(0);
+  private united: bool = false;
+
+  /** The union of all partitions' cuts; each piece's key is its tuple of per-arch outcomes. */
+  private unite(): void {
+    if (this.united) return;
+    this.united = true;
+    const nA = this.arches.length;
+    const cuts: u64[] = [];
+    for (let x = 0; x < nA; x++) {
+      for (let r = 0; r < this.parts[x].length; r++) cuts.push(<u64>this.parts[x].lo[r]);
+    }
+    sortU64(cuts);
+    const tuples: i32[][] = [];
+    const union = new Partition();
+    for (let c = 0; c < cuts.length; c++) {
+      if (c > 0 && cuts[c] == cuts[c - 1]) continue;
+      const lo = <u32>cuts[c];
+      let hi = u32.MAX_VALUE;
+      for (let d = c + 1; d < cuts.length; d++) {
+        if (<u32>cuts[d] != lo) {
+          hi = <u32>cuts[d] - 1;
+          break;
+        }
+      }
+      const tuple = new Array<i32>(nA);
+      for (let x = 0; x < nA; x++) tuple[x] = this.parts[x].outcome[this.parts[x].find(lo)];
+      union.add(lo, hi, internTuple(tuples, tuple));
+    }
+    this.tuples = tuples;
+    this.union = union;
+    this.unionCounts = this.countMeasured(union, -1);
+  }
+
+  archFirst(): Program {
+    this.start();
+    let rest: Target = actionTarget(this.policy.badArchAction);
+    for (let x = this.arches.length - 1; x >= 0; x--) {
+      const counts = this.countMeasured(this.parts[x], x);
+      const root = this.tree(this.parts[x], counts, false);
+      const body = this.em.stmt(LD_ABS, NR_OFFSET, root);
+      rest = this.em.jump(JMP | JEQ | K, this.arches[x], body, rest);
+    }
+    // Emitted last, so placed first: the program's entry.
+    this.em.stmt(LD_ABS, ARCH_OFFSET, rest);
+    return this.em.finish(false);
+  }
+
+  private tuples: i32[][] = [];
+
+  private start(): void {
+    this.em = new Emitter();
+    this.outcomeAt = [];
+    this.tupleAt = [];
+  }
+
+  /** counts[x * n + r]: measured numbers of arch x in range r (only arch `only` if >= 0). */
+  private countMeasured(part: Partition, only: i32): StaticArray<i32> {
+    const n = part.length;
+    const counts = new StaticArray<i32>(this.arches.length * n);
+    // Each ABI's measured numbers ascend: walk the ranges alongside, searching only on a restart.
+    let r = 0;
+    let last: u32 = u32.MAX_VALUE;
+    for (let i = 0; i < this.mNr.length; i++) {
+      const x = this.mArch[i];
+      const nr = this.mNr[i];
+      if (only >= 0 && x != only) continue;
+      if (nr < last) r = part.find(nr);
+      while (part.hi[r] < nr) r++;
+      last = nr;
+      counts[x * n + r]++;
+    }
+    return counts;
+  }
+
+  // ---- the nr tree ----
+
+  /** Builds the best tree over `part` (keys: tuples when `byTuple`, else outcomes). */
+  private tree(part: Partition, counts: StaticArray<i32>, byTuple: bool): Target {
+    const n = part.length;
+    const nA = this.arches.length;
+    // Per fine range: traversal weight and the cost of its leaf code.
+    const w = new StaticArray<i64>(n);
+    const lc = new StaticArray<i64>(n);
+    for (let r = 0; r < n; r++) {
+      let measured: i64 = 0;
+      let leafCost: i64 = byTuple ? 0 : this.outcomeCost(part.outcome[r]);
+      let weighted: i64 = 0;
+      for (let x = 0; x < nA; x++) {
+        const c = <i64>counts[x * n + r];
+        if (c == 0) continue;
+        measured += c;
+        weighted += c * (byTuple ? this.tupleCost(part.outcome[r], x) : leafCost);
+      }
+      w[r] = MEASURED * measured + 1;
+      lc[r] = MEASURED * weighted + (byTuple ? this.tupleCost(part.outcome[r], 0) : leafCost);
+    }
+    // Candidate segmentations: peel up to `limit` odd singletons out of each uniform run.
+    let bestLeaves: Leaf[] = [];
+    let bestTree: Tree | null = null;
+    let bestScore: i64 = i64.MAX_VALUE;
+    let lastCount = -1;
+    const limits: i32[] = [0, 1, i32.MAX_VALUE];
+    for (let l = 0; l < limits.length; l++) {
+      const leaves = segment(part, limits[l]);
+      if (leaves.length == lastCount) continue;
+      lastCount = leaves.length;
+      const m = leaves.length;
+      const sw = new StaticArray<i64>(m);
+      const sc = new StaticArray<i64>(m);
+      for (let s = 0; s < m; s++) {
+        const leaf = leaves[s];
+        sortByWeight(leaf.peeled, w);
+        let total: i64 = 0;
+        let cost: i64 = 0;
+        for (let e = 0; e < leaf.peeled.length; e++) {
+          const r = leaf.peeled[e];
+          total += w[r];
+          cost += lc[r] + w[r] * (e + 1);
+        }
+        for (let b = 0; b < leaf.base.length; b++) {
+          const r = leaf.base[b];
+          total += w[r];
+          cost += lc[r] + w[r] * leaf.peeled.length;
+        }
+        sw[s] = total;
+        sc[s] = cost;
+      }
+      const t = new Tree(m, sw, sc, this.scratch);
+      const score = this.score(part, counts, leaves, t, byTuple);
+      if (score < bestScore || (score == bestScore && t.cost >= 0 && t.cost < bestTree!.cost)) {
+        if (bestTree) this.scratch.give(bestTree);
+        bestTree = t;
+        bestLeaves = leaves;
+        bestScore = score;
+      } else {
+        this.scratch.give(t);
+      }
+    }
+    return this.emitTree(part, bestLeaves, bestTree!, 0, bestLeaves.length - 1, byTuple);
+  }
+
+  /** score() over the measured numbers a candidate tree would execute (see scoreOf). */
+  private score(part: Partition, counts: StaticArray<i32>, leaves: Leaf[], t: Tree, byTuple: bool): i64 {
+    this.evalSum = 0;
+    this.evalMax = 0;
+    this.evalCount = 0;
+    this.walk(part, counts, leaves, t, 0, leaves.length - 1, 0, byTuple);
+    return scoreOf(this.evalSum, this.evalMax, this.evalCount);
+  }
+
+  private evalSum: i64 = 0;
+  private evalMax: i64 = 0;
+  private evalCount: i64 = 0;
+
+  private walk(part: Partition, counts: StaticArray<i32>, leaves: Leaf[], t: Tree, i: i32, j: i32, depth: i64, byTuple: bool): void {
+    if (i < j) {
+      const k = t.split(i, j);
+      this.walk(part, counts, leaves, t, i, k - 1, depth + 1, byTuple);
+      this.walk(part, counts, leaves, t, k, j, depth + 1, byTuple);
+      return;
+    }
+    const leaf = leaves[i];
+    for (let e = 0; e < leaf.peeled.length; e++) this.tally(part, counts, leaf.peeled[e], depth + e + 1, byTuple);
+    for (let b = 0; b < leaf.base.length; b++) this.tally(part, counts, leaf.base[b], depth + leaf.peeled.length, byTuple);
+  }
+
+  private tally(part: Partition, counts: StaticArray<i32>, r: i32, depth: i64, byTuple: bool): void {
+    const n = part.length;
+    for (let x = 0; x < this.arches.length; x++) {
+      const c = <i64>counts[x * n + r];
+      if (c == 0) continue;
+      const key = part.outcome[r];
+      const cost = depth + (byTuple ? this.tupleCost(key, x) : this.outcomeCost(key));
+      this.evalSum += c * cost;
+      this.evalCount += c;
+      if (cost > this.evalMax) this.evalMax = cost;
+    }
+  }
+
+  private emitTree(part: Partition, leaves: Leaf[], t: Tree, i: i32, j: i32, byTuple: bool): Target {
+    if (i == j) return this.emitSegment(part, leaves[i], byTuple);
+    const k = t.split(i, j);
+    const right = this.emitTree(part, leaves, t, k, j, byTuple);
+    const left = this.emitTree(part, leaves, t, i, k - 1, byTuple);
+    // A segment starts with one of its base ranges: peeled singletons sit between bases.
+    return this.em.jump(JMP | JGE | K, part.lo[leaves[k].base[0]], right, left);
+  }
+
+  private emitSegment(part: Partition, leaf: Leaf, byTuple: bool): Target {
+    let rest = this.emitKey(leaf.key, byTuple);
+    for (let e = leaf.peeled.length - 1; e >= 0; e--) {
+      const r = leaf.peeled[e];
+      const hit = this.emitKey(part.outcome[r], byTuple);
+      rest = this.em.jump(JMP | JEQ | K, part.lo[r], hit, rest);
+    }
+    return rest;
+  }
+
+  private emitKey(key: i32, byTuple: bool): Target {
+    return byTuple ? this.emitTuple(key) : this.emitOutcome(key);
+  }
+
+  // ---- leaves ----
+
+  /** nr-first leaf: the outcome of each arch, checking the arch only when they differ. */
+  private emitTuple(key: i32): Target {
+    const tuple = this.tuples[key];
+    let uniform = true;
+    for (let x = 0; x < tuple.length; x++) uniform = uniform && tuple[x] == this.badOutcome;
+    if (uniform) return actionTarget(this.policy.badArchAction);
+    const cached = this.reused(this.tupleAt, key);
+    if (cached >= 0) return <Target>cached;
+    let rest: Target = actionTarget(this.policy.badArchAction);
+    for (let x = tuple.length - 1; x >= 0; x--) {
+      if (tuple[x] == this.badOutcome) continue;
+      rest = this.em.jump(JMP | JEQ | K, this.arches[x], this.emitOutcome(tuple[x]), rest);
+    }
+    const l = this.em.stmt(LD_ABS, ARCH_OFFSET, rest);
+    remember(this.tupleAt, key, l);
+    return l;
+  }
+
+  /** An outcome's code (chain.ts), reused while it is within reach. */
+  private emitOutcome(id: i32): Target {
+    const o = this.outcomes.get(id);
+    if (o.isPlain) return actionTarget(o.final);
+    const cached = this.reused(this.outcomeAt, id);
+    if (cached >= 0) return <Target>cached;
+    const next = emitChain(this.em, o, this.policy.bigEndian);
+    if (!isAction(next)) remember(this.outcomeAt, id, <Label>next);
+    return next;
+  }
+
+  /** The label of block `id` if it was emitted and is still near enough, else -1. */
+  private reused(at: i32[], id: i32): Label {
+    if (id >= at.length || at[id] < 0) return -1;
+    const l = at[id];
+    return this.em.distance(l) <= REUSE_REACH ? l : -1;
+  }
+
+  // ---- cost estimates for the tree's leaves (instructions executed) ----
+
+  private outcomeCost(id: i32): i64 {
+    const o = this.outcomes.get(id);
+    let cost: i64 = 1;
+    for (let r = 0; r < o.rules.length; r++) cost += 2 * <i64>o.rules[r].conds.length + 1;
+    return cost;
+  }
+
+  /** tupleCost() with every outcome at its cheapest (one RET). */
+  private tupleBound(key: i32, x: i32): i64 {
+    const tuple = this.tuples[key];
+    let checks: i64 = 0;
+    let uniform = true;
+    for (let y = 0; y < tuple.length; y++) {
+      if (tuple[y] != this.badOutcome) uniform = false;
+    }
+    if (uniform) return 1;
+    for (let y = 0; y < tuple.length; y++) {
+      if (tuple[y] == this.badOutcome) continue;
+      checks++;
+      if (y == x) break;
+    }
+    return 2 + checks;
+  }
+
+  private tupleCost(key: i32, x: i32): i64 {
+    const tuple = this.tuples[key];
+    let checks: i64 = 0;
+    let uniform = true;
+    for (let y = 0; y < tuple.length; y++) {
+      if (tuple[y] != this.badOutcome) uniform = false;
+    }
+    if (uniform) return 1;
+    for (let y = 0; y < tuple.length; y++) {
+      if (tuple[y] == this.badOutcome) continue;
+      checks++;
+      if (y == x) return 1 + checks + this.outcomeCost(tuple[y]);
+    }
+    return 1 + checks + 1;
+  }
+}
+
+/**
+ * How tree shapes are compared: mean executed instructions plus a quarter of the worst case.
+ * The mean alone would let a rare ABI's numbers (x32) lengthen the path of common ones by one
+ * compare to save a fraction elsewhere; the max term keeps every syscall's path short, which
+ * is what the clone3 policy's "at most 4 on x86_64" needs.
+ */
+function scoreOf(sum: i64, most: i64, count: i64): i64 {
+  return count == 0 ? 0 : 4 * sum + most * count;
+}
+
+function remember(at: i32[], id: i32, l: Label): void {
+  while (at.length <= id) at.push(-1);
+  at[id] = l;
+}
+
+/** c * log2(total / c), rounded down (so still a lower bound), in integer arithmetic. */
+function bits(c: i64, total: i64): i64 {
+  if (c <= 0) return 0;
+  return (c * log2Fixed(<u64>total, <u64>c)) >> 8;
+}
+
+/** log2(num / den) for num >= den, with 8 fraction bits, never rounded up. */
+function log2Fixed(num: u64, den: u64): i64 {
+  let whole: i64 = 0;
+  while (num >= den << 1) {
+    den <<= 1;
+    whole++;
+  }
+  // z = num / den in [1, 2) as a Q1.31 fraction, truncated; each squaring yields one bit.
+  let z: u64 = (num << 31) / den;
+  let frac: i64 = 0;
+  for (let i = 0; i < 8; i++) {
+    z = (z * z) >> 31;
+    frac <<= 1;
+    if (z >= <u64>1 << 32) {
+      z >>= 1;
+      frac |= 1;
+    }
+  }
+  return (whole << 8) | frac;
+}
+
+function internTuple(tuples: i32[][], tuple: i32[]): i32 {
+  for (let t = 0; t < tuples.length; t++) {
+    const u = tuples[t];
+    let same = true;
+    for (let x = 0; x < tuple.length; x++) same = same && u[x] == tuple[x];
+    if (same) return t;
+  }
+  tuples.push(tuple);
+  return tuples.length - 1;
+}

@@ -1,0 +1,246 @@
+// Host side of the BPF core: the only file that reads or writes the wasm module's memory for
+// BPF. The module is instantiated on first use, never at import time: in Bun, compiling wasm
+// starts a thread, and the launcher must install its bootstrap filter before any thread exists.
+
+import type { CmpOp, ResolvedPolicy } from "../policy/resolved.ts";
+import coreWasm from "./build/core-wasm.gen.ts";
+
+export type ByteOrder = "little" | "big";
+
+export interface Program {
+  bytes: Uint8Array;
+  insns: number;
+  byteOrder: ByteOrder;
+}
+
+/** CoreError.status: the core's own statuses (wasm/assembly/bpf/abi.ts) and two of the host's. */
+export const CoreStatus = {
+  BAD_INPUT: 1,
+  TOO_LARGE: 2,
+  REJECTED: 3,
+  ABI_MISMATCH: -1,
+  CRASHED: -2,
+} as const;
+
+export class CoreError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "CoreError";
+  }
+}
+
+export interface SeccompData {
+  nr: number;
+  arch: number;
+  ip?: bigint;
+  /** Up to 6 values, each 0 .. 2^64-1. */
+  args?: bigint[];
+}
+
+// Mirrors wasm/assembly/bpf/abi.ts (layout, statuses, flags): change both together.
+const Abi = {
+  VERSION: 1,
+  OK: 0,
+  FLAG_BIG_ENDIAN: 1,
+  FLAG_STRATEGY_SHIFT: 1,
+  POLICY_BIG_ENDIAN: 1,
+  SECCOMP_DATA_BYTES: 64,
+  OPS: { EQ: 0, NE: 1, LT: 2, LE: 3, GT: 4, GE: 5, MASKED_EQ: 6 } satisfies Record<CmpOp, number>,
+} as const;
+
+/** Which dispatch compile() emits; tests force one, everyone else wants "auto". */
+export type Strategy = "auto" | "nr-first" | "arch-first";
+const STRATEGIES: Record<Strategy, number> = { auto: 0, "nr-first": 1, "arch-first": 2 };
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  abiVersion(): number;
+  inputPtr(): number;
+  inputCap(): number;
+  outputPtr(): number;
+  outputLen(): number;
+  errorPtr(): number;
+  errorLen(): number;
+  compile(nWords: number, flags: number): number;
+  simulate(nBytes: number, flags: number): number;
+  verify(nBytes: number, flags: number): number;
+  disassemble(nBytes: number, flags: number): number;
+}
+
+let core: Exports | undefined;
+
+function module(): Exports {
+  if (core) return core;
+  const bytes = Buffer.from(coreWasm, "base64");
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const exports = instance.exports as unknown as Exports;
+  if (exports.abiVersion() !== Abi.VERSION) {
+    throw new CoreError(CoreStatus.ABI_MISMATCH, `wasm core ABI ${exports.abiVersion()}, host expects ${Abi.VERSION}: rebuild with npm run build:wasm`);
+  }
+  core = exports;
+  return core;
+}
+
+function input(m: Exports, bytes: number): Uint8Array {
+  if (bytes > m.inputCap()) throw new CoreError(CoreStatus.BAD_INPUT, `input of ${bytes} bytes exceeds the core's ${m.inputCap()}`);
+  return new Uint8Array(m.memory.buffer, m.inputPtr(), bytes);
+}
+
+function output(m: Exports): Uint8Array {
+  return new Uint8Array(m.memory.buffer, m.outputPtr(), m.outputLen());
+}
+
+function errorText(m: Exports): string {
+  return new TextDecoder().decode(new Uint8Array(m.memory.buffer, m.errorPtr(), m.errorLen()));
+}
+
+/** Runs one entry point; a trap (a bug in the core) becomes a one-line CoreError. */
+function call(m: Exports, what: string, entry: () => number): number {
+  try {
+    return entry();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw new CoreError(CoreStatus.CRASHED, `${what}: internal error in the wasm core (${e.message})`);
+    throw e;
+  }
+}
+
+function check(m: Exports, status: number, what: string): void {
+  if (status !== Abi.OK) throw new CoreError(status, `${what}: ${errorText(m) || `status ${status}`}`);
+}
+
+function orderFlag(order: ByteOrder): number {
+  return order === "big" ? Abi.FLAG_BIG_ENDIAN : 0;
+}
+
+/** The policy as the core's input words (layout: wasm/assembly/bpf/abi.ts). */
+function encodePolicy(policy: ResolvedPolicy): Uint32Array {
+  const words: number[] = [
+    policy.defaultAction >>> 0,
+    policy.badArchAction >>> 0,
+    policy.bigEndian ? Abi.POLICY_BIG_ENDIAN : 0,
+    policy.abis.length,
+  ];
+  const u32 = (v: number, what: string): number => {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new CoreError(CoreStatus.BAD_INPUT, `${what} ${v} is not a u32`);
+    return v;
+  };
+  const u64 = (v: bigint, what: string): [number, number] => {
+    if (v < 0n || v > 0xffffffffffffffffn) throw new CoreError(CoreStatus.BAD_INPUT, `${what} ${v} is not a u64`);
+    return [Number(v & 0xffffffffn), Number(v >> 32n)];
+  };
+  for (const { abi, rules } of policy.abis) {
+    words.push(abi.auditArch >>> 0, abi.nrBase >>> 0, abi.nrRegion[0] >>> 0, abi.nrRegion[1] >>> 0, abi.maxNr, rules.length);
+    for (const rule of rules) {
+      words.push(u32(rule.nr, "syscall number"), u32(rule.nrLast ?? rule.nr, "nrLast"), u32(rule.action, "action"), rule.conds.length);
+      for (const c of rule.conds) {
+        if (!Number.isInteger(c.arg) || c.arg < 0 || c.arg > 5) throw new CoreError(CoreStatus.BAD_INPUT, `argument index ${c.arg} is not 0..5`);
+        const op = Abi.OPS[c.op];
+        if (op === undefined) throw new CoreError(CoreStatus.BAD_INPUT, `unknown comparison ${String(c.op)}`);
+        words.push(c.arg, op, ...u64(c.value, "value"), ...u64(c.valueTwo, "valueTwo"));
+      }
+    }
+  }
+  return Uint32Array.from(words);
+}
+
+/** Compile and verify. byteOrder defaults to the target's (policy.bigEndian). Throws CoreError. */
+export function compile(policy: ResolvedPolicy, opts?: { byteOrder?: ByteOrder; strategy?: Strategy }): Program {
+  const byteOrder = opts?.byteOrder ?? (policy.bigEndian ? "big" : "little");
+  const words = encodePolicy(policy);
+  const m = module();
+  loaded = undefined;
+  const into = input(m, words.byteLength);
+  into.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
+  const flags = orderFlag(byteOrder) | (STRATEGIES[opts?.strategy ?? "auto"] << Abi.FLAG_STRATEGY_SHIFT);
+  check(m, call(m, "compile", () => m.compile(words.length, flags)), "compile");
+  const bytes = output(m).slice();
+  return { bytes, insns: bytes.length / 8, byteOrder };
+}
+
+let loaded: { program: Uint8Array; flags: number } | undefined;
+
+/**
+ * Run a program like the kernel does (the program's words in `byteOrder`; args laid out in the
+ * seccomp_data of the arch given by `dataBigEndian`, default = byteOrder === "big").
+ */
+export function simulate(
+  program: Uint8Array,
+  byteOrder: ByteOrder,
+  data: SeccompData,
+  dataBigEndian: boolean = byteOrder === "big",
+): { action: number; executed: number } {
+  const m = module();
+  const at = Abi.SECCOMP_DATA_BYTES;
+  const buf = input(m, at + program.length);
+  // Re-copy the program only when it changed: property tests run one program thousands of times.
+  const flags = orderFlag(byteOrder);
+  if (!loaded || loaded.flags !== flags || !sameBytes(loaded.program, program)) {
+    buf.set(program, at);
+    loaded = { program: program.slice(), flags };
+  }
+  const { words, view } = dataViews(m);
+  words.fill(0);
+  words[0] = data.nr >>> 0;
+  words[1] = data.arch >>> 0;
+  // A u64 in seccomp_data: little-endian arches put the low word first, big-endian the high.
+  const put = (slot: number, v: bigint): void => {
+    if (v < 0n || v > 0xffffffffffffffffn) throw new CoreError(CoreStatus.BAD_INPUT, `seccomp_data value ${v} is not a u64`);
+    view.setBigUint64(slot * 4, v, true);
+    if (dataBigEndian) [words[slot], words[slot + 1]] = [words[slot + 1], words[slot]];
+  };
+  if (data.ip !== undefined) put(2, data.ip);
+  const args = data.args ?? [];
+  if (args.length > 6) throw new CoreError(CoreStatus.BAD_INPUT, `seccomp_data has 6 arguments, got ${args.length}`);
+  for (let i = 0; i < args.length; i++) put(4 + 2 * i, args[i]);
+  check(m, call(m, "simulate", () => m.simulate(program.length, flags)), "simulate");
+  const out = new Uint32Array(m.memory.buffer, m.outputPtr(), 2);
+  return { action: out[0], executed: out[1] };
+}
+
+let views: { buffer: ArrayBuffer; words: Uint32Array; view: DataView } | undefined;
+
+/** Views of the seccomp_data words at the start of the input buffer (renewed if memory grew). */
+function dataViews(m: Exports): { words: Uint32Array; view: DataView } {
+  const buffer = m.memory.buffer;
+  if (views?.buffer !== buffer) {
+    views = { buffer, words: new Uint32Array(buffer, m.inputPtr(), 16), view: new DataView(buffer, m.inputPtr(), 64) };
+  }
+  return views;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  // Whole instructions are 8 bytes; compare words when both are word-aligned.
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.length % 4 === 0) {
+    const x = new Int32Array(a.buffer, a.byteOffset, a.length / 4);
+    const y = new Int32Array(b.buffer, b.byteOffset, b.length / 4);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function loadProgram(m: Exports, program: Uint8Array): void {
+  input(m, program.length).set(program);
+  loaded = undefined;
+}
+
+/** null when the kernel would accept the program, else a one-line reason. */
+export function verify(program: Uint8Array, byteOrder: ByteOrder): string | null {
+  const m = module();
+  loadProgram(m, program);
+  const status = call(m, "verify", () => m.verify(program.length, orderFlag(byteOrder)));
+  return status === Abi.OK ? null : errorText(m) || `status ${status}`;
+}
+
+/** A listing in the style of libseccomp's scmp_bpf_disasm. */
+export function disassemble(program: Uint8Array, byteOrder: ByteOrder): string {
+  const m = module();
+  loadProgram(m, program);
+  check(m, call(m, "disassemble", () => m.disassemble(program.length, orderFlag(byteOrder))), "disassemble");
+  return new TextDecoder().decode(output(m));
+}
