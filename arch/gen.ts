@@ -12,12 +12,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PrivateApt } from "../scripts/debian-apt.ts";
 import { type Macros, macroValue, preprocess } from "./cpp.ts";
 import type { AbiFacts, AbiName, KernelArch } from "./types.ts";
 
 const ARCH_DIR = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "clone3-workaround");
-const KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
 
 interface Source {
   suite: string;
@@ -64,10 +64,9 @@ function main(): void {
   const primary = pins.sources[PRIMARY_SOURCE];
   if (!primary) throw new Error(`pins.json: no "${PRIMARY_SOURCE}" source`);
 
-  const mirror = offline ? "" : debianMirror();
   const roots = new Map<string, string>();
   for (const [name, source] of Object.entries(pins.sources)) {
-    roots.set(name, fetchAndUnpack(pins.package, source, mirror, offline));
+    roots.set(name, fetchAndUnpack(pins.package, source, offline));
   }
 
   const facts = new Map<string, string>();
@@ -109,32 +108,13 @@ function abiPin(pins: Pins, abi: AbiName): AbiPin {
 
 // ---- fetching -------------------------------------------------------------------------------
 
-/** The Debian archive the host's APT already uses (a URI ending in /debian), or $CLONE3_DEBIAN_MIRROR. */
-function debianMirror(): string {
-  const fromEnv = process.env.CLONE3_DEBIAN_MIRROR;
-  if (fromEnv) return fromEnv.replace(/\/+$/, "");
-  const dir = "/etc/apt/sources.list.d";
-  const files = ["/etc/apt/sources.list"];
-  if (existsSync(dir)) {
-    for (const f of readdirSync(dir).sort()) if (/\.(list|sources)$/.test(f)) files.push(join(dir, f));
-  }
-  for (const file of files.filter(existsSync)) {
-    const text = readFileSync(file, "utf8");
-    const uris = [...text.matchAll(/^\s*URIs:\s*(.+)$/gim)].flatMap((m) => m[1].trim().split(/\s+/));
-    uris.push(...[...text.matchAll(/^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)/gm)].map((m) => m[1]));
-    const debian = uris.find((u) => /^https?:\/\/[^/]+(\/.*)?\/debian\/?$/.test(u));
-    if (debian) return debian.replace(/\/+$/, "");
-  }
-  throw new Error("found no Debian mirror in /etc/apt; set CLONE3_DEBIAN_MIRROR to its URI (…/debian)");
-}
-
 /** Downloads (unless offline) and unpacks one pinned package; returns the unpacked root. */
-function fetchAndUnpack(pkg: string, source: Source, mirror: string, offline: boolean): string {
+function fetchAndUnpack(pkg: string, source: Source, offline: boolean): string {
   const dir = join(CACHE, `apt-${source.suite}`);
   const debs = join(dir, "debs");
   const deb = join(debs, `${pkg}_${source.version.replace(/^\d+:/, "")}_all.deb`);
   if (!offline) {
-    aptDownload(pkg, source, mirror, dir, debs);
+    aptDownload(pkg, source, dir, debs);
   } else if (!existsSync(deb)) {
     throw new Error(`--offline: ${deb} is not cached; run without --offline once`);
   }
@@ -151,73 +131,21 @@ function fetchAndUnpack(pkg: string, source: Source, mirror: string, offline: bo
   return root;
 }
 
-function aptDownload(pkg: string, source: Source, mirror: string, dir: string, debs: string): void {
-  for (const d of ["state/lists/partial", "cache/archives/partial", "etc/apt.conf.d", "etc/preferences.d", "etc/sources.list.d", "debs"]) {
-    mkdirSync(join(dir, d), { recursive: true });
-  }
-  writeFileSync(join(dir, "state/status"), "");
-  writeFileSync(join(dir, "etc/sources.list"), `deb [signed-by=${KEYRING}] ${mirror} ${source.suite} main\n`);
-  const conf = join(dir, "apt.conf");
-  writeFileSync(
-    conf,
-    [
-      `Dir::State "${dir}/state";`,
-      `Dir::State::status "${dir}/state/status";`,
-      `Dir::Cache "${dir}/cache";`,
-      `Dir::Etc::SourceList "${dir}/etc/sources.list";`,
-      `Dir::Etc::SourceParts "${dir}/etc/sources.list.d";`,
-      `Dir::Etc::Parts "${dir}/etc/apt.conf.d";`,
-      `Dir::Etc::Preferences "${dir}/etc/preferences";`,
-      `Dir::Etc::PreferencesParts "${dir}/etc/preferences.d";`,
-      `Dir::Etc::TrustedParts "${dir}/etc/trusted.gpg.d";`,
-      `APT::Architecture "amd64";`,
-      `APT::Architectures { "amd64"; "arm64"; "armhf"; "ppc64el"; "s390x"; };`,
-      `APT::Sandbox::User "root";`,
-      `Acquire::Languages "none";`,
-      // Five arches' Packages files: keep them compressed and skip APT's binary caches (~600 MB otherwise).
-      `Acquire::GzipIndexes "true";`,
-      `Dir::Cache::pkgcache "";`,
-      `Dir::Cache::srcpkgcache "";`,
-      // Mirrors that lag behind serve an expired sid/forky Release. The signature is still checked,
-      // and the .deb itself is held to the SHA-256 in pins.json, so a stale index cannot change the output.
-      `Acquire::Check-Valid-Until "false";`,
-      "",
-    ].join("\n"),
-  );
-  const env = { ...process.env, APT_CONFIG: conf, LC_ALL: "C" };
-  const run = (args: string[], cwd = dir) =>
-    execFileSync("apt-get", ["-q", ...args], { env, cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
-  try {
-    run(["update", "-o", "APT::Update::Error-Mode=any"]);
-  } catch (e) {
-    throw new Error(`apt-get update for ${source.suite} failed: ${oneLine(e)}`);
-  }
-  let shown = "";
-  try {
-    shown = execFileSync("apt-cache", ["show", `${pkg}=${source.version}`], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch {
-    // apt-cache exits non-zero for some unknown versions and prints nothing for others.
-  }
-  if (!shown.split("\n").includes(`Version: ${source.version}`)) {
+/** Fetches the pinned .deb into `debs`, after checking the mirror still lists it with the pinned hash. */
+function aptDownload(pkg: string, source: Source, dir: string, debs: string): void {
+  // Mirrors that lag behind serve an expired sid/forky Release. The signature is still checked,
+  // and the .deb itself is held to the SHA-256 in pins.json, so a stale index cannot change the output.
+  const apt = new PrivateApt({ dir, suite: source.suite, ignoreValidUntil: true });
+  const record = apt.show(`${pkg}=${source.version}`);
+  if (record?.version !== source.version) {
     throw new Error(
-      `the pinned ${pkg} ${source.version} is gone from ${source.suite} on ${mirror}; pick a new pin (arch/README.md)`,
+      `the pinned ${pkg} ${source.version} is gone from ${source.suite} on ${apt.mirror}; pick a new pin (arch/README.md)`,
     );
   }
-  const indexSha = /^SHA256: (\w+)$/m.exec(shown)?.[1];
-  if (indexSha !== source.sha256) {
-    throw new Error(`${source.suite} lists ${pkg} ${source.version} with SHA-256 ${indexSha}, not the pinned ${source.sha256}`);
+  if (record.sha256 !== source.sha256) {
+    throw new Error(`${source.suite} lists ${pkg} ${source.version} with SHA-256 ${record.sha256}, not the pinned ${source.sha256}`);
   }
-  try {
-    run(["download", `${pkg}=${source.version}`], debs);
-  } catch (e) {
-    throw new Error(`apt-get download ${pkg}=${source.version} failed: ${oneLine(e)}`);
-  }
-}
-
-function oneLine(e: unknown): string {
-  const err = e as { stderr?: string; message?: string };
-  const text = (err.stderr || err.message || String(e)).trim().split("\n");
-  return text.filter((l) => /^E:/.test(l)).join(" ") || text[text.length - 1];
+  apt.download(pkg, debs, { version: source.version });
 }
 
 function sha256(file: string): string {
