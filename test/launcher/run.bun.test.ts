@@ -2,13 +2,13 @@
 // kernel, under an emulated old engine: moby's profile through our pipeline plus runc's ENOSYS
 // stub, installed by test/helpers/seccomp-run before the launcher starts (like runc does).
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syscallNr } from "../../arch/index.ts";
 import { buildBinary, buildPrograms } from "../../scripts/build-launcher.ts";
-import { cacheRoot, helper } from "../helpers/native.ts";
+import { helper } from "../helpers/native.ts";
 import { legacyEngineBpf, repoRoot } from "./legacy-engine.ts";
 
 const BUN = join(repoRoot, "node_modules", ".bin", "bun");
@@ -33,10 +33,7 @@ beforeAll(() => {
   seccompRun = helper("seccomp-run");
   moby9 = legacyEngineBpf("v20.10.9");
   moby10 = legacyEngineBpf("v20.10.10");
-  thread32 = join(cacheRoot, "launcher-test", "thread32");
-  mkdirSync(join(cacheRoot, "launcher-test"), { recursive: true });
-  const gcc = spawnSync("gcc", ["-m32", "-O2", "-pthread", "-o", thread32, join(repoRoot, "test", "launcher", "thread32.c")], { encoding: "utf8" });
-  if (gcc.status !== 0) throw new Error(`gcc -m32: ${gcc.stderr}`);
+  thread32 = helper("threads", ["-m32", "-pthread"]);
   const policy = join(work, "no-seccomp.json");
   writeFileSync(policy, JSON.stringify({
     defaultAction: "SCMP_ACT_ALLOW",

@@ -1,8 +1,6 @@
 // Test fixtures for the stub: stubs emitted with the real clone3 preset, hand-assembled
 // "legacy engine" programs (independent of our compiler), and the native thread probe.
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +8,7 @@ import type { KernelArch } from "../../arch/types.ts";
 import { clone3Preset } from "../../policy/preset.ts";
 import { compile } from "../../wasm/core.ts";
 import { emitStub, type StubOptions } from "../../wasm/stub.ts";
-import { cacheRoot } from "../helpers/native.ts";
+import { helper } from "../helpers/native.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let scratchDir: string | undefined;
@@ -93,16 +91,5 @@ export function engineBpf(name: string, rules: EngineRules): string {
   return out;
 }
 
-/** test/stub/threads.c built with gcc (flags e.g. ["-m32"]) into the cache, keyed by source. */
-export function threadsBinary(flags: string[] = []): string {
-  const src = join(here, "threads.c");
-  const hash = createHash("sha256").update(readFileSync(src)).update(flags.join(" ")).digest("hex").slice(0, 12);
-  const dir = join(cacheRoot, "stub");
-  const out = join(dir, `threads-${hash}`);
-  if (!existsSync(out)) {
-    mkdirSync(dir, { recursive: true });
-    execFileSync("gcc", ["-O2", "-Wall", "-Werror", ...flags, "-pthread", "-o", `${out}.${process.pid}`, src]);
-    renameSync(`${out}.${process.pid}`, out);
-  }
-  return out;
-}
+/** test/helpers/threads.c, built with gcc (flags e.g. ["-m32"]). */
+export const threadsBinary = (flags: string[] = []): string => helper("threads", [...flags, "-pthread"]);
