@@ -6,8 +6,8 @@
 
 export type Mode = "auto" | "always" | "never";
 export const MODES: readonly Mode[] = ["auto", "always", "never"];
-export type Format = "disasm" | "raw" | "hex" | "json";
-export const FORMATS: readonly Format[] = ["disasm", "raw", "hex", "json"];
+export type Format = "disasm" | "raw" | "hex" | "json" | "oci";
+export const FORMATS: readonly Format[] = ["disasm", "raw", "hex", "json", "oci"];
 export const MODE_ENV = "CLONE3_WORKAROUND_MODE";
 
 /** What to hide: the preset's default (clone3), the siblings that probe EPERM, or a list. */
@@ -135,7 +135,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       noOperands();
       const format = values.get("--format") ?? "disasm";
       if (!(FORMATS as readonly string[]).includes(format)) {
-        throw new UsageError(`unknown format "${format}" (disasm, raw, hex or json)`);
+        throw new UsageError(`unknown format "${format}" (disasm, raw, hex, json or oci)`);
       }
       const arch = values.has("--arch") ? { arch: values.get("--arch")! } : {};
       return { kind, ...arch, format: format as Format, ...output, ...filter };

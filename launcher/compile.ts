@@ -1,10 +1,10 @@
 // --compile, --simulate and --emit-stub: the core's outputs for any kernel arch, no kernel involved.
 import { abiFacts, abiName, abisOf, syscallNr } from "../arch/index.ts";
 import type { AbiFacts, KernelArch } from "../arch/types.ts";
-import { actionName, PolicyError } from "../policy/index.ts";
+import { actionName, ociToJson, PolicyError } from "../policy/index.ts";
 import { disassemble, simulate, type Program } from "../wasm/core.ts";
 import type { FilterChoice, Format, Hide, Request } from "./args.ts";
-import { filterProgram, toKernelArch, type FilterSource } from "./filter.ts";
+import { filterProgram, ociPolicy, toKernelArch, type FilterSource } from "./filter.ts";
 import { PROBE_ARGS } from "./probes.ts";
 
 /** A filter source for a command that probes nothing: `--hide auto` only means something in a run. */
@@ -18,8 +18,8 @@ export function hideList(hide: Hide): string[] {
   return hide.kind === "list" ? hide.names : ["clone3"];
 }
 
-/** The program as --compile prints it in each format. */
-export function formatProgram(program: Program, arch: KernelArch, format: Format): string | Uint8Array {
+/** The program as --compile prints it in each program format. */
+export function formatProgram(program: Program, arch: KernelArch, format: Exclude<Format, "oci">): string | Uint8Array {
   switch (format) {
     case "raw":
       return program.bytes;
@@ -60,6 +60,11 @@ function writeOutput(output: string | Uint8Array, file: string | undefined): voi
 
 export async function compileCommand(req: Extract<Request, { kind: "compile" }>, hostArch: string): Promise<void> {
   const arch = toKernelArch(req.arch ?? hostArch);
+  if (req.format === "oci") {
+    // The policy itself, not a program: what an engine or runc takes (e.g. a patched moby profile).
+    writeOutput(ociToJson(ociPolicy(staticSource(req), arch)), req.output);
+    return;
+  }
   const program = filterProgram(staticSource(req), arch);
   writeOutput(formatProgram(program, arch, req.format), req.output);
 }

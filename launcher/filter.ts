@@ -2,7 +2,7 @@
 // Loaded only after the bootstrap: it reads files and compiles WebAssembly.
 import { abisOf, kernelArch, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
-import { hidePreset, KNOWN_HIDEABLE, loadPolicy, PolicyError, resolve, toOci } from "../policy/index.ts";
+import { hidePreset, hidePresetOci, KNOWN_HIDEABLE, loadPolicy, PolicyError, resolve, toOci, type OciSeccomp } from "../policy/index.ts";
 import type { ResolvedPolicy } from "../policy/resolved.ts";
 import { compile, type ByteOrder, type Program } from "../wasm/core.ts";
 
@@ -23,21 +23,30 @@ export function toKernelArch(name: string): KernelArch {
   return k;
 }
 
-export function resolvedPolicy(source: FilterSource, arch: KernelArch): ResolvedPolicy {
-  if ("hide" in source) return hidePreset(source.hide, arch);
+/** The OCI object a policy file stands for on `arch` (moby profiles go through moby's selection). */
+function ociFromFile(policyFile: string, arch: KernelArch): OciSeccomp {
   // require(), not a static import: the bundler hoists static node:* imports to the top of the
   // bundle, where loading node:fs starts a JIT thread before the bootstrap filter.
   const { readFileSync } = require("node:fs") as typeof import("node:fs");
   const { release } = require("node:os") as typeof import("node:os");
   let text: string;
   try {
-    text = readFileSync(source.policyFile, "utf8");
+    text = readFileSync(policyFile, "utf8");
   } catch (e) {
-    throw new PolicyError(`cannot read ${source.policyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new PolicyError(`cannot read ${policyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const oci = toOci(loadPolicy(text, source.policyFile), { kernelArch: arch, kernelVersion: release() });
+  return toOci(loadPolicy(text, policyFile), { kernelArch: arch, kernelVersion: release() });
+}
+
+/** What --compile --format oci prints: the policy as an OCI linux.seccomp object for `arch`. */
+export function ociPolicy(source: FilterSource, arch: KernelArch): OciSeccomp {
+  return "hide" in source ? hidePresetOci(source.hide, arch) : ociFromFile(source.policyFile, arch);
+}
+
+export function resolvedPolicy(source: FilterSource, arch: KernelArch): ResolvedPolicy {
+  if ("hide" in source) return hidePreset(source.hide, arch);
   // Like runc: a name this kernel arch lacks is skipped, not an error.
-  return resolve(oci, arch, { unknownNames: "skip" }).policy;
+  return resolve(ociFromFile(source.policyFile, arch), arch, { unknownNames: "skip" }).policy;
 }
 
 export function filterProgram(source: FilterSource, arch: string, byteOrder?: ByteOrder): Program {

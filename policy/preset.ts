@@ -3,10 +3,11 @@
 // s390 process is served like a native one instead of being killed (libseccomp's default, and
 // upstream clone3-workaround's behaviour, is to kill it).
 
-import { abisOf, syscallNr } from "../arch/index.ts";
+import { abisOf, scmpArchToAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
 import { ENOSYS, allow, errno } from "./action.ts";
 import { PolicyError } from "./errors.ts";
+import { OCI_ARCHES, type OciSeccomp } from "./oci.ts";
 import type { ResolvedPolicy } from "./resolved.ts";
 
 /**
@@ -51,6 +52,24 @@ export function hidePreset(names: readonly string[], kernelArch: KernelArch): Re
         return nr === undefined ? [] : [{ nr, action: errno(ENOSYS), conds: [] }];
       }),
     })),
+  };
+}
+
+/**
+ * The same preset as an OCI linux.seccomp object, for an engine's profile or a runc bundle:
+ * every ABI of the arch listed, the hidden names answered with ENOSYS.
+ */
+export function hidePresetOci(names: readonly string[], kernelArch: KernelArch): OciSeccomp {
+  hidePreset(names, kernelArch); // same validation: every name must exist on the arch
+  const abis = new Set(abisOf(kernelArch).map((facts) => facts.name));
+  const architectures = OCI_ARCHES.filter((scmp) => {
+    const abi = scmpArchToAbi(scmp);
+    return abi !== undefined && abis.has(abi);
+  });
+  return {
+    defaultAction: "SCMP_ACT_ALLOW",
+    architectures,
+    syscalls: [{ names: [...new Set(names)], action: "SCMP_ACT_ERRNO", errnoRet: ENOSYS }],
   };
 }
 
