@@ -18,6 +18,12 @@ export interface GuestArch {
   console: string;
   /** Which suites we run this arch on (bookworm's glibc 2.36 only reproduces on x86_64). */
   suites: Suite[];
+  /**
+   * A compat-ABI userland for the probes, when the arch has one we cannot build with our host
+   * compilers (x86_64's i386 probe is a static gcc -m32 binary instead). Extracted from Debian
+   * and unpacked at /harness/<debArch>; the container reaches it with chroot.
+   */
+  compat?: { debArch: string; packages: string[] };
 }
 
 export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
@@ -41,6 +47,9 @@ export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
     machine: ["-machine", "virt,accel=tcg", "-cpu", "max,pauth-impdef=on"],
     console: "ttyAMA0",
     suites: ["trixie"],
+    // Debian's arm64 kernel has CONFIG_COMPAT=y, and moby's profile lists SCMP_ARCH_ARM there.
+    // python3 for ctypes (raw clone3), threading and posix_spawn; dash for posix_spawn's /bin/sh.
+    compat: { debArch: "armhf", packages: ["libc6", "dash", "python3"] },
   },
   ppc64le: {
     arch: "ppc64le",

@@ -59,6 +59,16 @@ describe("judge", () => {
     expect(judge(scenario, r, true)).toEqual({ pass: true, problems: [], skipped: ["clone3 (no-python3)"] });
     expect(judge(scenario, r, false).pass).toBe(false);
   });
+  it("checks the container's exit status and output lines when the scenario names them", () => {
+    // The shape of doctor-v9: no probe checks, an exit status and --doctor's report.
+    const doctor: Scenario = { name: "d", profile: "unconfined", args: () => [], expect: {}, exit: 1, output: [/^\s*clone3\s+EPERM$/] };
+    const ended = (rc: number, ...out: string[]) => parseConsole(lines("C3W:BEGIN d", ...out, `C3W:END d ${rc}`)).scenarios.get("d");
+    expect(judge(doctor, ended(1, "kernel: Linux 6.12", "  clone3        EPERM\r"), false)).toEqual({ pass: true, problems: [], skipped: [] });
+    expect(judge(doctor, ended(0, "  clone3        ENOSYS"), false).problems).toEqual([
+      "exit status: want 1, got 0",
+      "output: want a line matching /^\\s*clone3\\s+EPERM$/, got none",
+    ]);
+  });
   it("fails a scenario that never ended", () => {
     const r = parseConsole(lines("C3W:BEGIN s", "C3W:CHECK clone3 ENOSYS")).scenarios.get("s");
     expect(judge(scenario, r, false).problems).toEqual(["never finished"]);
@@ -69,6 +79,9 @@ describe("scenarios", () => {
   // Every expectation must name a check the guest probes really print.
   const probes = ["probe.sh", "probe.py"].map((f) => readFileSync(join(import.meta.dirname, "guest", f), "utf8")).join("\n");
   const printed = new Set([...probes.matchAll(/check[ (]"?([a-z0-9_]+)"?/g)].map((m) => m[1]!));
+  // probe.sh's arm group reruns probe.py under the armhf python3 and suffixes its checks.
+  const python = readFileSync(join(import.meta.dirname, "guest", "probe.py"), "utf8");
+  for (const m of python.matchAll(/check\("([a-z0-9_]+)"/g)) printed.add(`${m[1]}_arm`);
   for (const s of SCENARIOS) {
     it(`${s.name} expects only checks the probes print`, () => {
       expect(Object.keys(s.expect).filter((k) => !printed.has(k))).toEqual([]);

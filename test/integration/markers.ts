@@ -89,5 +89,10 @@ export function judge(scenario: Scenario, run: ScenarioRun | undefined, allowSki
       problems.push(`${name}: want ${want}, got ${got.result}${got.detail ? ` (${got.detail})` : ""}`);
     }
   }
+  if (scenario.exit !== undefined && run.rc !== scenario.exit) problems.push(`exit status: want ${scenario.exit}, got ${run.rc}`);
+  const printed = run.output.map((l) => l.replace(/\r/g, ""));
+  for (const want of scenario.output ?? []) {
+    if (!printed.some((l) => want.test(l))) problems.push(`output: want a line matching ${want}, got none`);
+  }
   return { pass: problems.length === 0, problems, skipped };
 }

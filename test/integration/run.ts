@@ -3,17 +3,18 @@
 // scenario's probe results. Prints an arch x scenario matrix and exits nonzero on any failure.
 //
 //   bun test/integration/run.ts [--arch A,..] [--suite S,..] [--scenario S,..] [--rootfs FILE.tar]
-//       [--wrapper ARCH=PATH].. [--stub] [--jobs N] [--timeout SEC] [--self-test]
+//       [--wrapper ARCH=PATH].. [--stub] [--launcher] [--jobs N] [--timeout SEC] [--self-test]
 //   bun test/integration/run.ts --export-rootfs FILE.tar [--suite S] [--arch A]
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KernelArch } from "../../arch/types.ts";
+import { buildTarget, TARGETS } from "../../scripts/release.ts";
 import { ALL_ARCHES, GUEST_ARCHES, type Suite } from "./arches.ts";
 import { boot } from "./boot.ts";
 import { DOCKER_CAPS } from "./engine/profiles.ts";
-import { baseImage } from "./image/base.ts";
+import { baseImage, type BaseImage, compatImage } from "./image/base.ts";
 import { vmCache } from "./image/cache.ts";
 import { concatArchives } from "./image/cpio.ts";
 import { kernel } from "./image/kernel.ts";
@@ -22,7 +23,7 @@ import { judge, type Verdict } from "./markers.ts";
 import { type Scenario, SCENARIOS } from "./scenarios.ts";
 
 const USAGE = `usage: bun test/integration/run.ts [--arch A,..] [--suite S,..] [--scenario S,..] [--rootfs FILE.tar]
-       [--wrapper ARCH=PATH].. [--stub] [--jobs N] [--timeout SEC] [--self-test]
+       [--wrapper ARCH=PATH].. [--stub] [--launcher] [--jobs N] [--timeout SEC] [--self-test]
    or: bun test/integration/run.ts --export-rootfs FILE.tar [--suite S] [--arch A]`;
 
 const KEEP_RUNS = 20;
@@ -39,6 +40,8 @@ interface Options {
   wrappers: Map<KernelArch, string>;
   /** Fill every arch's empty wrapper slot with the product's stub (`--emit-stub`). */
   stub: boolean;
+  /** Build the compiled Bun launcher for the arches Bun supports and run the launcher scenarios. */
+  launcher: boolean;
   jobs: number;
   timeoutSec: number;
   selfTest: boolean;
@@ -48,7 +51,7 @@ interface Options {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { wrappers: new Map(), stub: false, jobs: 2, timeoutSec: 240, selfTest: false };
+  const o: Options = { wrappers: new Map(), stub: false, launcher: false, jobs: 2, timeoutSec: 240, selfTest: false };
   const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -71,6 +74,7 @@ function parseArgs(argv: string[]): Options {
       case "--jobs": o.jobs = positive(flag, value()); break;
       case "--timeout": o.timeoutSec = positive(flag, value()); break;
       case "--stub": o.stub = true; break;
+      case "--launcher": o.launcher = true; break;
       case "--self-test": o.selfTest = true; break;
       case "--export-rootfs": o.exportRootfs = value(); break;
       case "-h": case "--help": console.log(USAGE); process.exit(0);
@@ -78,6 +82,7 @@ function parseArgs(argv: string[]): Options {
     }
   }
   if (o.selfTest && o.stub) throw new UsageError("--self-test needs a broken wrapper; --stub gives a working one");
+  if (o.selfTest && o.launcher) throw new UsageError("--self-test runs no launcher scenarios; drop --launcher");
   return o;
 }
 
@@ -158,20 +163,25 @@ async function main(): Promise<number> {
 
   // Images first, one target at a time: mmdebstrap and the downloads are I/O bound, and their
   // times are the cold-build figures.
-  const images = new Map<Target, { kernel: ReturnType<typeof kernel>; base: ReturnType<typeof baseImage> }>();
+  const images = new Map<Target, { kernel: ReturnType<typeof kernel>; base: ReturnType<typeof baseImage>; compat?: BaseImage }>();
   let built = false;
   for (const t of tgs) {
     const t0 = Date.now();
     const k = kernel(t.suite, t.arch);
     const b = baseImage(t.suite, t.arch);
-    built ||= k.built || b.built;
-    images.set(t, { kernel: k, base: b });
+    const ca = GUEST_ARCHES[t.arch].compat;
+    const c = ca && chosen.some((s) => s.compat && (!s.arches || s.arches.includes(t.arch)))
+      ? compatImage(t.suite, ca.debArch, ca.packages, `harness/${ca.debArch}`)
+      : undefined;
+    built ||= k.built || b.built || !!c?.built;
+    images.set(t, { kernel: k, base: b, compat: c });
     const versions = new Map(b.manifest.trim().split("\n").map((l) => l.split(" ") as [string, string]));
     const python = [...versions.keys()].find((p) => /^python3\.\d+$/.test(p));
     console.log(
-      `image ${t.suite}/${t.arch}: ${k.built || b.built ? `built in ${secs(Date.now() - t0)} s` : "cached"}; ` +
+      `image ${t.suite}/${t.arch}: ${k.built || b.built || c?.built ? `built in ${secs(Date.now() - t0)} s` : "cached"}; ` +
         `kernel ${k.release}; ${[...KEY_PACKAGES, python].filter(Boolean).map((p) => `${p} ${versions.get(p!) ?? "?"}`).join(", ")}` +
-        `\n  manifest: ${join(b.cpio, "..", "manifest")}`,
+        `\n  manifest: ${join(b.cpio, "..", "manifest")}` +
+        (c ? `\n  compat ${ca!.debArch} userland (${ca!.packages.join(", ")}): ${join(c.cpio, "..", "manifest")}` : ""),
     );
   }
   const imagesDone = Date.now();
@@ -185,6 +195,15 @@ async function main(): Promise<number> {
   if (o.stub) {
     for (const { arch } of tgs) if (!o.wrappers.has(arch)) o.wrappers.set(arch, emitStub(arch, runDir));
   }
+  const launchers = new Map<KernelArch, string>();
+  if (o.launcher) {
+    const t0 = Date.now();
+    for (const arch of new Set(tgs.map((t) => t.arch))) {
+      const bun = BUN_TARGETS[arch];
+      if (bun) launchers.set(arch, buildTarget(TARGETS.find((t) => t.name === bun)!, join(runDir, `launcher-${arch}`)));
+    }
+    if (launchers.size) console.log(`launcher: built ${[...launchers.keys()].join(", ")} in ${secs(Date.now() - t0)} s`);
+  }
   const smp = o.jobs >= 2 ? 1 : 2;
   const results: TargetResult[] = [];
   const queue = [...tgs];
@@ -192,18 +211,27 @@ async function main(): Promise<number> {
     for (let t = queue.shift(); t; t = queue.shift()) results.push(await runTarget(t));
   };
   const runTarget = async (t: Target): Promise<TargetResult> => {
-    const { kernel: k, base } = images.get(t)!;
+    const { kernel: k, base, compat } = images.get(t)!;
     const stem = join(runDir, `${t.suite}-${t.arch}`);
+    const launcher = launchers.get(t.arch);
     const payload = buildPayload(
-      { arch: t.arch, kernelRelease: k.release, scenarios: chosen, caps: DOCKER_CAPS, wrapper: o.wrappers.get(t.arch) ?? (o.selfTest ? NOOP_WRAPPER : undefined), foreignRootfs: rootfs },
+      {
+        arch: t.arch, kernelRelease: k.release, scenarios: chosen, caps: DOCKER_CAPS,
+        wrapper: o.wrappers.get(t.arch) ?? (o.selfTest ? NOOP_WRAPPER : undefined), launcher, foreignRootfs: rootfs,
+      },
       `${stem}.payload.cpio.zst`,
     );
     const initrd = `${stem}.initrd`;
-    const parts = [base.cpio, ...(rootfs ? [rootfs.cpio] : []), payload.cpio];
+    const parts = [base.cpio, ...(rootfs ? [rootfs.cpio] : []), ...(compat ? [compat.cpio] : []), payload.cpio];
     concatArchives(parts, initrd);
-    const b = await boot({ arch: t.arch, kernel: k.image, initrd, smp, memMiB: rootfs ? 1024 : 768, timeoutSec: o.timeoutSec, log: `${stem}.log` });
+    // The launcher (~110 MB) is unpacked into the initramfs, and Bun itself needs room to run.
+    const memMiB = launcher ? 1536 : rootfs ? 1024 : 768;
+    const b = await boot({ arch: t.arch, kernel: k.image, initrd, smp, memMiB, timeoutSec: o.timeoutSec, log: `${stem}.log` });
     rmSync(initrd);
+    // A payload with the launcher is ~50 MB; the runs directory keeps only console logs and reports.
+    if (launcher) rmSync(payload.cpio);
     const cells = new Map<string, Cell>();
+    const reports: string[] = [];
     for (const s of payload.notApplicable) cells.set(s.name, { kind: "n/a", seconds: null, output: [] });
     for (const s of payload.run) {
       const run = b.run.scenarios.get(s.name);
@@ -213,6 +241,10 @@ async function main(): Promise<number> {
       const sawIt = !verdict.pass && verdict.problems.every((p) => p.includes(": want "));
       const kind = s.selfTest ? (sawIt ? "expected-red" : "fail") : verdict.pass ? "pass" : "fail";
       cells.set(s.name, { kind, seconds: run?.seconds ?? null, verdict, output: run?.output ?? [] });
+      if (s.capture) reports.push(saveReport(`${stem}.${s.name}.txt`, run?.output.map((l) => l.replace(/\r/g, "")).join("\n") ?? "(the scenario never started)", run?.rc));
+    }
+    for (const s of payload.notApplicable) {
+      if (s.capture && o.launcher && !BUN_TARGETS[t.arch]) reports.push(saveReport(`${stem}.${s.name}.txt`, `not run: ${NO_BUN}`, null));
     }
     const infra = b.run.done ? undefined : `guest did not finish after ${b.attempts} boots${b.timedOut ? " (timed out)" : ""}`;
     const r = { target: t, cells, infra, log: b.log, bootSeconds: b.seconds, attempts: b.attempts };
@@ -220,9 +252,15 @@ async function main(): Promise<number> {
       `ran ${t.suite}/${t.arch} in ${b.seconds.toFixed(1)} s${b.attempts > 1 ? " (after a retry)" : ""}; ` +
         `guest ${b.run.boot ?? "?"}, container ${b.run.info.get("os") ?? "?"}: ${[...cells].map(([n, c]) => `${n} ${c.kind}`).join(", ")}`,
     );
+    for (const f of reports) console.log(`  report: ${f}`);
     return r;
   };
-  await Promise.all(Array.from({ length: Math.min(o.jobs, tgs.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(o.jobs, tgs.length) }, worker));
+  } finally {
+    // The launcher binaries are ~110 MB each; keep the runs directory small.
+    for (const arch of launchers.keys()) rmSync(join(runDir, `launcher-${arch}`), { recursive: true, force: true });
+  }
   results.sort((a, b) => tgs.indexOf(a.target) - tgs.indexOf(b.target));
 
   printMatrix(results, chosen);
@@ -236,6 +274,16 @@ async function main(): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
+/** Bun's release targets (scripts/release.ts) for our guest arches; Bun has none for the others. */
+const BUN_TARGETS: Partial<Record<KernelArch, string>> = { x86_64: "linux-x64", aarch64: "linux-arm64" };
+const NO_BUN = "Bun has no Linux build for this arch (only x64 and arm64), so there is no compiled launcher; the stub is the wrapper here";
+
+/** Writes a captured report (e.g. --doctor's) beside the console log; returns its path. */
+function saveReport(file: string, text: string, rc: number | null | undefined): string {
+  writeFileSync(file, `${text.trimEnd()}\n${rc === null || rc === undefined ? "" : `(exit status ${rc})\n`}`);
+  return file;
+}
+
 /** The product's static stub for `arch`, written by its own CLI. */
 function emitStub(arch: KernelArch, dir: string): string {
   const out = join(dir, `stub-${arch}`, "clone3-workaround");
@@ -244,11 +292,12 @@ function emitStub(arch: KernelArch, dir: string): string {
   return out;
 }
 
+/** One row per scenario, one column per suite/arch: the scenarios outnumber the targets. */
 function printMatrix(results: TargetResult[], chosen: Scenario[]): void {
-  const head = ["suite/arch", ...chosen.map((s) => s.name)];
-  const rows = results.map((r) => [
-    `${r.target.suite}/${r.target.arch}`,
-    ...chosen.map((s) => {
+  const head = ["scenario", ...results.map((r) => `${r.target.suite}/${r.target.arch}`)];
+  const rows = chosen.map((s) => [
+    s.name,
+    ...results.map((r) => {
       const c = r.cells.get(s.name)!;
       if (r.infra && c.kind !== "n/a") return "INFRA";
       const label = { pass: "pass", fail: "FAIL", "expected-red": "red(ok)", "n/a": "n/a" }[c.kind];
@@ -256,9 +305,10 @@ function printMatrix(results: TargetResult[], chosen: Scenario[]): void {
     }),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   console.log("\n" + line(head));
   for (const r of rows) console.log(line(r));
+  console.log(line(["VM (boot + all)", ...results.map((r) => `${r.bootSeconds.toFixed(1)}s${r.attempts > 1 ? " x2" : ""}`)]));
 }
 
 function printFailures(results: TargetResult[], chosen: Scenario[]): number {

@@ -1,6 +1,7 @@
 // The scenarios, as data: which seccomp profile the legacy engine (runc) applies, what the
 // container runs, and what each probe check must report. One VM boot per suite and arch runs
-// every selected scenario in turn (guest/init.sh); the host compares the C3W:CHECK lines.
+// every selected scenario in turn (guest/init.sh); the host compares the C3W:CHECK lines and,
+// where a scenario names them, the container's exit status and output lines.
 //
 // Probe checks (guest/probe.sh, guest/probe.py):
 //   clone3       errno of raw clone3(NULL, 0): EINVAL unfiltered, else the filter's answer
@@ -9,7 +10,9 @@
 //   xz           xz -T2 over 4 blocks
 //   apt          apt-get update from a file: repository with a Post-Invoke hook (the seed's symptom)
 //   clone3_i386  raw clone3 from a static i386 binary (x86_64 only)
+//   *_arm        bits (32), clone3, threads, posix_spawn from Debian's armhf python3 (aarch64 only)
 //   clone3_child how a child making a raw clone3 ends: returned, or SIGSYS
+//   bun          the launcher binary as plain Bun (BUN_BE_BUN=1) compiling a WebAssembly module
 //   filters      Seccomp_filters in /proc/self/status: how many filters are stacked
 //   nnp          NoNewPrivs
 import type { KernelArch } from "../../arch/types.ts";
@@ -19,8 +22,10 @@ export type Expect = string | RegExp;
 
 /** Guest paths of what a run put in the payload's slots (absent when the run has none). */
 export interface Slots {
-  /** The wrapper under test inside the container (launcher binary or stub), from --wrapper. */
+  /** The wrapper under test inside the container (launcher binary or stub), from --wrapper or --stub. */
   wrapper?: string;
+  /** The compiled Bun launcher inside the container, from --launcher (Bun builds x86_64 and aarch64 only). */
+  launcher?: string;
   /** The container image has python3 (FILTER needs it; a --rootfs image may lack it). */
   python3: boolean;
 }
@@ -35,8 +40,16 @@ export interface Scenario {
   env?: string[];
   /** Only on these arches (default: all). */
   arches?: KernelArch[];
+  /** Needs the arch's compat-ABI userland (GUEST_ARCHES[arch].compat) in the guest. */
+  compat?: boolean;
   /** Self-test scenarios are expected to FAIL; they run only under --self-test. */
   selfTest?: boolean;
+  /** The container's exit status (`runc run`'s), when it is part of the contract. */
+  exit?: number;
+  /** Lines the container's output must contain (besides markers), e.g. --doctor's report. */
+  output?: RegExp[];
+  /** Save the container's output beside the console log (SCENARIO.txt) and print where. */
+  capture?: boolean;
 }
 
 export const PROBE = ["/bin/sh", "/.harness/probe.sh"];
@@ -64,6 +77,13 @@ const WORKING = { clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", xz: "ok", 
  * installing that filter needs no_new_privs.
  */
 const FIXED = { ...WORKING, filters: "2", nnp: "1" } as const;
+
+/**
+ * An arm (32-bit EABI) process on aarch64, Debian's armhf glibc 2.41: measured, it also uses
+ * clone3 for threads and posix_spawn, so it breaks the same way and is fixed the same way.
+ */
+const ARM_BROKEN = { bits_arm: "32", clone3_arm: "EPERM", threads_arm: "fail", posix_spawn_arm: "fail" } as const;
+const ARM_FIXED = { bits_arm: "32", clone3_arm: "ENOSYS", threads_arm: "ok", posix_spawn_arm: "ok" } as const;
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -116,6 +136,25 @@ export const SCENARIOS: Scenario[] = [
     arches: ["x86_64"],
   },
   {
+    // A compat-ABI (arm, EABI) process on aarch64: Debian's armhf python3 in a chroot. Moby's
+    // profile lists SCMP_ARCH_ARM beside SCMP_ARCH_ARM64, so its raw clone3 gets EPERM too.
+    name: "arm-v9",
+    profile: "moby-v20.10.9",
+    args: () => [...PROBE, "status", "arm"],
+    expect: { ...ARM_BROKEN, filters: "1", nnp: "0" },
+    arches: ["aarch64"],
+    compat: true,
+  },
+  {
+    // ... and the wrapper's filter covers the arm ABI as well.
+    name: "arm-wrapper-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE, "status", "arm"] : null),
+    expect: { ...ARM_FIXED, filters: "2", nnp: "1" },
+    arches: ["aarch64"],
+    compat: true,
+  },
+  {
     // Stacking: an outer TRAP for clone3, installed before the wrapper, still wins over the
     // wrapper's ERRNO (the kernel takes the highest-precedence action of all filters). "always"
     // because an auto-mode wrapper's own clone3 probe would be trapped first.
@@ -124,6 +163,69 @@ export const SCENARIOS: Scenario[] = [
     env: ["CLONE3_WORKAROUND_MODE=always"],
     args: (s) => (s.wrapper && s.python3 ? ["python3", FILTER, "435=trap", "--", s.wrapper, "--", ...PROBE, "status", "stacking"] : null),
     expect: { clone3_child: "SIGSYS", filters: "3", nnp: "1" },
+  },
+  {
+    // The compiled Bun launcher as PID 1 under the broken engine. Bun starts threads early (JIT,
+    // module loader); the launcher must install its clone3 -> ENOSYS bootstrap filter before
+    // any, or it aborts before running anything. aarch64 proves it: glibc 2.41 uses clone3 there.
+    name: "launcher-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.launcher ? [s.launcher, "--", ...PROBE, ...ALL_BUT_I386, "bun"] : null),
+    // bun: plain Bun works once the launcher's filter is in place (bun-v9 is the control).
+    expect: { ...FIXED, clone3_child: "returned", bun: "ok" },
+  },
+  {
+    // auto under the fixed engine: the launcher installs nothing and execs.
+    name: "launcher-v10",
+    profile: "moby-v20.10.10",
+    args: (s) => (s.launcher ? [s.launcher, "--", ...PROBE, "status", "python", "xz", "apt", "bun"] : null),
+    expect: { ...WORKING, bun: "ok" },
+  },
+  {
+    // The hazard the launcher's bootstrap exists for: plain Bun (the same binary, its entry
+    // point skipped) under the broken engine dies at its first thread.
+    name: "bun-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.launcher ? [...PROBE, "status", "bun"] : null),
+    expect: { bun: "fail", filters: "1", nnp: "0" },
+  },
+  {
+    // The launcher's filter covers the i386 ABI of an x86_64 host too.
+    name: "launcher-i386-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.launcher ? [s.launcher, "--", ...PROBE, "status", "i386"] : null),
+    expect: { clone3_i386: "ENOSYS", filters: "2", nnp: "1" },
+    arches: ["x86_64"],
+  },
+  {
+    // The launcher's filter covers the arm ABI of an aarch64 host too.
+    name: "launcher-arm-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.launcher ? [s.launcher, "--", ...PROBE, "status", "arm"] : null),
+    expect: { ...ARM_FIXED, filters: "2", nnp: "1" },
+    arches: ["aarch64"],
+    compat: true,
+  },
+  {
+    // --doctor inside the broken engine's container: clone3 answers EPERM, so the workaround is
+    // needed and doctor exits 1 (launcher/doctor.ts). The report is saved per arch.
+    name: "doctor-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.launcher ? [s.launcher, "--doctor"] : null),
+    expect: {},
+    exit: 1,
+    output: [/^\s*clone3\s+EPERM\s*$/, /^seccomp: filter, 1 filter\(s\) from the engine/, /^would do \(mode auto\): install a filter/],
+    capture: true,
+  },
+  {
+    // ... and under the fixed engine: clone3 says ENOSYS, nothing to do, exit 0.
+    name: "doctor-v10",
+    profile: "moby-v20.10.10",
+    args: (s) => (s.launcher ? [s.launcher, "--doctor"] : null),
+    expect: {},
+    exit: 0,
+    output: [/^\s*clone3\s+ENOSYS\s*$/, /^seccomp: filter, 1 filter\(s\) from the engine$/, /^NoNewPrivs: 0$/, /^would do \(mode auto\): exec the command, install nothing/],
+    capture: true,
   },
   {
     // Must fail: the v9 baseline judged by the v10 expectations. Proves a wrong engine is red.

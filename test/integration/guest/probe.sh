@@ -2,7 +2,7 @@
 # Runs inside the container with the image's own /bin/sh. Each check prints one line
 # "C3W:CHECK name result detail" for the host to compare with the scenario's expectations;
 # a tool the image lacks gives "skip". Arguments pick probe groups (default: the first four):
-#   status python xz apt i386 stacking
+#   status python xz apt i386 arm stacking bun
 H=/.harness
 bb=$H/busybox
 check() { echo "C3W:CHECK $1 $2 $3"; }
@@ -39,6 +39,35 @@ if want i386; then
     check clone3_i386 "$(errname "$3")" "ret=$2"
   else
     check clone3_i386 skip no-probe-i386
+  fi
+fi
+
+# A compat-ABI process on aarch64: probe.py run by Debian's armhf python3, chrooted into the
+# armhf userland at $H/armhf (image/base.ts compatImage; on aarch64 only). Its checks get an _arm suffix:
+# clone3_arm, threads_arm, posix_spawn_arm. The script comes on stdin, opened outside the chroot.
+if want arm; then
+  if [ -x $H/armhf/usr/bin/python3 ]; then
+    # A 32-bit pointer size proves the probe really ran as a compat-ABI process.
+    check bits_arm "$($bb chroot $H/armhf /usr/bin/python3 -c 'import ctypes; print(8 * ctypes.sizeof(ctypes.c_void_p))')"
+    $bb chroot $H/armhf /usr/bin/python3 - < $H/probe.py 2>&1 | while read -r marker name rest; do
+      case $marker in C3W:CHECK) echo "$marker ${name}_arm $rest" ;; *) echo "$marker $name $rest" ;; esac
+    done
+  else
+    for c in bits clone3 threads posix_spawn; do check ${c}_arm skip no-armhf-userland; done
+  fi
+fi
+
+# Bun itself, without the launcher's bootstrap: the launcher binary run as the plain bun CLI
+# (BUN_BE_BUN=1 skips its entry point). Compiling any WebAssembly module starts Bun's wasm
+# helper thread (the launcher's core is wasm), so under a clone3 EPERM engine Bun aborts unless
+# a filter is already in place: the hazard the bootstrap exists for. The module is the empty one.
+if want bun; then
+  if [ -x $H/launcher/clone3-workaround ]; then
+    out=$(BUN_BE_BUN=1 $H/launcher/clone3-workaround -e 'new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); console.log("bun-ran")' 2>&1)
+    rc=$?
+    if [ $rc = 0 ] && [ "$out" = bun-ran ]; then check bun ok; else check bun fail "rc=$rc $(echo "$out" | $bb grep -m 1 -i 'panic\|abort')"; fi
+  else
+    check bun skip no-launcher
   fi
 fi
 

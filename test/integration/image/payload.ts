@@ -27,6 +27,8 @@ export interface PayloadSpec {
   caps: readonly string[];
   /** Host path of the wrapper under test for this arch. */
   wrapper?: string;
+  /** Host path of the compiled Bun launcher for this arch (--launcher). */
+  launcher?: string;
   /** A user's container rootfs (--rootfs); default: the guest's own Debian userland. */
   foreignRootfs?: ForeignRootfs;
 }
@@ -56,6 +58,13 @@ export function buildPayload(spec: PayloadSpec, out: string): Payload {
     copyFileSync(spec.wrapper, join(h, "wrapper", basename(spec.wrapper)));
     chmodSync(join(h, "wrapper", basename(spec.wrapper)), 0o755);
     slots.wrapper = `/.harness/wrapper/${basename(spec.wrapper)}`;
+  }
+
+  if (spec.launcher) {
+    mkdirSync(join(h, "launcher"));
+    copyFileSync(spec.launcher, join(h, "launcher", "clone3-workaround"));
+    chmodSync(join(h, "launcher", "clone3-workaround"), 0o755);
+    slots.launcher = "/.harness/launcher/clone3-workaround";
   }
 
   if (spec.arch === "x86_64") {
