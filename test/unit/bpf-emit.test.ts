@@ -76,26 +76,58 @@ describe("emitter", () => {
 describe("argument comparisons: every op, 64-bit, on both byte orders", () => {
   const values = [0n, 1n, 0xffffffffn, 1n << 32n, 0x100000001n, 0x80000000_00000000n, (1n << 64n) - 1n];
   const probes = [...values.flatMap((v) => [v - 1n, v, v + 1n]).filter((v) => v >= 0n && v < 1n << 64n), 0x1234_5678_9abc_def0n];
-  // The opcodes each op's code needs besides ld/jeq/ret: ordered compares use JGT/JGE,
-  // masked compares an AND (unless the mask is all ones).
+  // The opcodes each op's code needs besides ld/jeq/ret: ordered compares use JGT/JGE (for
+  // some value: one the comparison's value decides needs none, see below), masked compares an
+  // AND (unless the mask is all ones).
   const uses: Record<CmpOp, number[]> = { EQ: [0x15], NE: [0x15], LT: [0x25, 0x35], LE: [0x25], GT: [0x25], GE: [0x25, 0x35], MASKED_EQ: [0x54, 0x15] };
   for (const op of Object.keys(uses) as CmpOp[]) {
     for (const abi of [x86_64, s390x]) {
       test(`${op} on ${abi.name}`, () => {
+        const seen = new Set<number>();
         for (const value of values) {
           const valueTwo = op === "MASKED_EQ" ? value & 0x0000000f_0000000fn : 0n;
           const mask = op === "MASKED_EQ" ? value | 0x0000000f_0000000fn : value;
           const p = single([{ nr: 3, action: E(9), conds: [{ arg: 4, op, value: mask, valueTwo }] }], ALLOW, abi);
           const program = compile(p);
           const codes = new Set(instructions(program.bytes, abi.bigEndian).map((i) => i.code));
-          expect(codes.has(0x20)).toBe(true);
-          for (const code of uses[op]) {
+          for (const c of codes) seen.add(c);
+          if (op === "MASKED_EQ") {
             // A half whose mask is all ones needs no AND.
-            const needed = code !== 0x54 || [mask & 0xffffffffn, mask >> 32n].some((h) => h !== 0xffffffffn);
-            expect(codes.has(code), `${op} mask ${mask.toString(16)} opcode ${code.toString(16)}`).toBe(needed);
+            const needed = [mask & 0xffffffffn, mask >> 32n].some((h) => h !== 0xffffffffn);
+            expect(codes.has(0x54), `mask ${mask.toString(16)}`).toBe(needed);
           }
           agrees(p, [3], probes.map((v) => [0n, 0n, 0n, 0n, v, 0n]));
         }
+        expect(seen.has(0x20)).toBe(true);
+        for (const code of uses[op]) expect(seen.has(code), `${op} opcode ${code.toString(16)}`).toBe(true);
+      });
+    }
+  }
+});
+
+describe("argument comparisons the value decides cost less", () => {
+  const MAX = (1n << 64n) - 1n;
+  // Loads of args[4]'s words (offsets 48 and 52) in a program.
+  const argLoads = (p: ResolvedPolicy): number => {
+    const program = compile(p);
+    return instructions(program.bytes, p.bigEndian).filter((i) => i.code === 0x20 && (i.k === 48 || i.k === 52)).length;
+  };
+  const rule = (op: CmpOp, value: bigint): Rule[] => [{ nr: 3, action: E(9), conds: [{ arg: 4, op, value, valueTwo: 0n }] }];
+  const probes = [0n, 1n, 0xffffffffn, 1n << 32n, (5n << 32n) - 1n, 5n << 32n, (5n << 32n) + 1n, (6n << 32n) - 1n, MAX - 1n, MAX];
+  const cases: [CmpOp, bigint, number][] = [
+    // Always or never, whatever the argument: no load at all.
+    ["GE", 0n, 0], ["LT", 0n, 0], ["GT", MAX, 0], ["LE", MAX, 0],
+    // A low word of 0 (for >= and <) or 2^32-1 (for > and <=) never decides: the high word alone.
+    ["GE", 5n << 32n, 1], ["LT", 5n << 32n, 1], ["GT", (6n << 32n) - 1n, 1], ["LE", (6n << 32n) - 1n, 1],
+    // Otherwise both words.
+    ["GE", (5n << 32n) + 1n, 2], ["GT", 7n, 2], ["LT", MAX - 1n, 2], ["LE", (1n << 32n) + 5n, 2],
+  ];
+  for (const abi of [x86_64, s390x]) {
+    for (const [op, value, loads] of cases) {
+      test(`${op} 0x${value.toString(16)} on ${abi.name}: ${loads} argument loads, verdicts exact`, () => {
+        const p = single(rule(op, value), ALLOW, abi);
+        expect(argLoads(p)).toBe(loads);
+        agrees(p, [3], probes.map((v) => [0n, 0n, 0n, 0n, v, 0n]));
       });
     }
   }

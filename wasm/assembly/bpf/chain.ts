@@ -69,20 +69,11 @@ function emitCond(em: Emitter, c: Cond, pass: Target, fail: Target, bigEndian: b
       const low = em.stmt(LD_ABS, loAt, em.jump(JMP | JEQ | K, lo, fail, pass));
       return em.stmt(LD_ABS, hiAt, em.jump(JMP | JEQ | K, hi, low, pass));
     }
-    case CmpOp.GT: case CmpOp.GE: {
-      // High word above: true; equal: decide on the low word; below: false.
-      const op = c.op == CmpOp.GT ? JGT : JGE;
-      const low = em.stmt(LD_ABS, loAt, em.jump(JMP | op | K, lo, pass, fail));
-      const eq = em.jump(JMP | JEQ | K, hi, low, fail);
-      return em.stmt(LD_ABS, hiAt, em.jump(JMP | JGT | K, hi, pass, eq));
-    }
-    case CmpOp.LT: case CmpOp.LE: {
-      // arg < v is !(arg >= v); arg <= v is !(arg > v).
-      const op = c.op == CmpOp.LT ? JGE : JGT;
-      const low = em.stmt(LD_ABS, loAt, em.jump(JMP | op | K, lo, fail, pass));
-      const eq = em.jump(JMP | JEQ | K, hi, low, pass);
-      return em.stmt(LD_ABS, hiAt, em.jump(JMP | JGT | K, hi, fail, eq));
-    }
+    // arg < v is !(arg >= v); arg <= v is !(arg > v).
+    case CmpOp.GT: return greater(em, false, hiAt, loAt, hi, lo, pass, fail);
+    case CmpOp.GE: return greater(em, true, hiAt, loAt, hi, lo, pass, fail);
+    case CmpOp.LT: return greater(em, true, hiAt, loAt, hi, lo, fail, pass);
+    case CmpOp.LE: return greater(em, false, hiAt, loAt, hi, lo, fail, pass);
     default: { // MASKED_EQ: (arg & value) == valueTwo, per half
       const lo2 = <u32>c.valueTwo;
       const hi2 = <u32>(c.valueTwo >> 32);
@@ -90,6 +81,27 @@ function emitCond(em: Emitter, c: Cond, pass: Target, fail: Target, bigEndian: b
       return maskedHalf(em, hiAt, hi, hi2, low, fail);
     }
   }
+}
+
+/**
+ * arg > v (or >= v when orEqual), unsigned, as halves: a high word above vHi passes, below it
+ * fails, equal decides on the low word. A half whose test the value already decides costs
+ * nothing: with vLo = 0, ">=" holds on every low word; with vLo = 2^32-1, ">" on none; with
+ * vHi = 0 no high word is below, with vHi = 2^32-1 none is above.
+ */
+function greater(em: Emitter, orEqual: bool, hiAt: u32, loAt: u32, vHi: u32, vLo: u32, pass: Target, fail: Target): Target {
+  const lowAlways = orEqual && vLo == 0;
+  const lowNever = !orEqual && vLo == u32.MAX_VALUE;
+  if (lowAlways || lowNever) {
+    // The low word never decides: arg >= v is hi >= vHi, arg > v is hi > vHi.
+    if (lowAlways && vHi == 0) return pass;
+    if (lowNever && vHi == u32.MAX_VALUE) return fail;
+    return em.stmt(LD_ABS, hiAt, em.jump(JMP | (lowAlways ? JGE : JGT) | K, vHi, pass, fail));
+  }
+  const low = em.stmt(LD_ABS, loAt, em.jump(JMP | (orEqual ? JGE : JGT) | K, vLo, pass, fail));
+  if (vHi == u32.MAX_VALUE) return em.stmt(LD_ABS, hiAt, em.jump(JMP | JEQ | K, vHi, low, fail));
+  if (vHi == 0) return em.stmt(LD_ABS, hiAt, em.jump(JMP | JGT | K, 0, pass, low));
+  return em.stmt(LD_ABS, hiAt, em.jump(JMP | JGT | K, vHi, pass, em.jump(JMP | JEQ | K, vHi, low, fail)));
 }
 
 /** (word & mask) == want, then `pass`, else `fail`; constant halves cost nothing. */

@@ -10,8 +10,8 @@ import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
 import { emitChain } from "./chain";
 import { JEQ, JGE, JMP, K, LD_ABS, Program } from "./insn";
 import * as interp from "./interp";
-import { Leaf, segment, sortByWeight } from "./segment";
-import { Scratch, Tree } from "./tree";
+import { LeafTable, segment } from "./segment";
+import { MEASURED, Scratch, Tree } from "./tree";
 import { Outcomes } from "../lower/outcome";
 import { Policy } from "../lower/policy";
 import { lowerArch, Partition } from "../lower/ranges";
@@ -19,8 +19,6 @@ import { sortU64 } from "../lower/sort";
 
 const NR_OFFSET: u32 = 0;
 const ARCH_OFFSET: u32 = 4;
-/** Weight of one measured number, against 1 for a range that holds none. */
-const MEASURED: i64 = 1000;
 /** How far back an already emitted block is reused rather than emitted again. */
 const REUSE_REACH: i32 = 200;
 
@@ -234,118 +232,50 @@ class Codegen {
   private tree(part: Partition, counts: StaticArray<i32>, byTuple: bool): Target {
     const n = part.length;
     const nA = this.arches.length;
-    // Per fine range: traversal weight and the cost of its leaf code.
+    // Per fine range: traversal weight, the weighted cost of its leaf code, and the most
+    // instructions that code executes for one of its measured numbers.
     const w = new StaticArray<i64>(n);
     const lc = new StaticArray<i64>(n);
+    const exec = new StaticArray<i32>(n);
+    let total: i64 = 0;
     for (let r = 0; r < n; r++) {
+      const key = part.outcome[r];
       let measured: i64 = 0;
-      let leafCost: i64 = byTuple ? 0 : this.outcomeCost(part.outcome[r]);
       let weighted: i64 = 0;
+      let worst: i64 = -1;
       for (let x = 0; x < nA; x++) {
         const c = <i64>counts[x * n + r];
         if (c == 0) continue;
+        const cost = byTuple ? this.tupleCost(key, x) : this.outcomeCost(key);
         measured += c;
-        weighted += c * (byTuple ? this.tupleCost(part.outcome[r], x) : leafCost);
+        weighted += c * cost;
+        if (cost > worst) worst = cost;
       }
+      total += measured;
       w[r] = MEASURED * measured + 1;
-      lc[r] = MEASURED * weighted + (byTuple ? this.tupleCost(part.outcome[r], 0) : leafCost);
+      lc[r] = MEASURED * weighted + (byTuple ? this.tupleCost(key, 0) : this.outcomeCost(key));
+      exec[r] = <i32>worst;
     }
-    // Candidate segmentations: peel up to `limit` odd singletons out of each uniform run.
-    let bestLeaves: Leaf[] = [];
-    let bestTree: Tree | null = null;
-    let bestScore: i64 = i64.MAX_VALUE;
-    let lastCount = -1;
-    const limits: i32[] = [0, 1, i32.MAX_VALUE];
-    for (let l = 0; l < limits.length; l++) {
-      const leaves = segment(part, limits[l]);
-      if (leaves.length == lastCount) continue;
-      lastCount = leaves.length;
-      const m = leaves.length;
-      const sw = new StaticArray<i64>(m);
-      const sc = new StaticArray<i64>(m);
-      for (let s = 0; s < m; s++) {
-        const leaf = leaves[s];
-        sortByWeight(leaf.peeled, w);
-        let total: i64 = 0;
-        let cost: i64 = 0;
-        for (let e = 0; e < leaf.peeled.length; e++) {
-          const r = leaf.peeled[e];
-          total += w[r];
-          cost += lc[r] + w[r] * (e + 1);
-        }
-        for (let b = 0; b < leaf.base.length; b++) {
-          const r = leaf.base[b];
-          total += w[r];
-          cost += lc[r] + w[r] * leaf.peeled.length;
-        }
-        sw[s] = total;
-        sc[s] = cost;
-      }
-      const t = new Tree(m, sw, sc, this.scratch);
-      const score = this.score(part, counts, leaves, t, byTuple);
-      if (score < bestScore || (score == bestScore && t.cost >= 0 && t.cost < bestTree!.cost)) {
-        if (bestTree) this.scratch.give(bestTree);
-        bestTree = t;
-        bestLeaves = leaves;
-        bestScore = score;
-      } else {
-        this.scratch.give(t);
-      }
-    }
-    return this.emitTree(part, bestLeaves, bestTree!, 0, bestLeaves.length - 1, byTuple);
+    const leaves = new LeafTable(part, w, lc, exec);
+    const t = new Tree(n, w, leaves, total, this.scratch);
+    return this.emitTree(part, leaves, t, 0, n - 1, t.top, byTuple);
   }
 
-  /** score() over the measured numbers a candidate tree would execute (see scoreOf). */
-  private score(part: Partition, counts: StaticArray<i32>, leaves: Leaf[], t: Tree, byTuple: bool): i64 {
-    this.evalSum = 0;
-    this.evalMax = 0;
-    this.evalCount = 0;
-    this.walk(part, counts, leaves, t, 0, leaves.length - 1, 0, byTuple);
-    return scoreOf(this.evalSum, this.evalMax, this.evalCount);
+  private emitTree(part: Partition, leaves: LeafTable, t: Tree, i: i32, j: i32, layer: i32, byTuple: bool): Target {
+    const d = t.layer(i, j, layer);
+    if (t.isLeaf(i, j, d)) return this.emitLeaf(part, leaves, i, j, byTuple);
+    const k = t.split(i, j, d);
+    const right = this.emitTree(part, leaves, t, k, j, t.below(d), byTuple);
+    const left = this.emitTree(part, leaves, t, i, k - 1, t.below(d), byTuple);
+    return this.em.jump(JMP | JGE | K, part.lo[k], right, left);
   }
 
-  private evalSum: i64 = 0;
-  private evalMax: i64 = 0;
-  private evalCount: i64 = 0;
-
-  private walk(part: Partition, counts: StaticArray<i32>, leaves: Leaf[], t: Tree, i: i32, j: i32, depth: i64, byTuple: bool): void {
-    if (i < j) {
-      const k = t.split(i, j);
-      this.walk(part, counts, leaves, t, i, k - 1, depth + 1, byTuple);
-      this.walk(part, counts, leaves, t, k, j, depth + 1, byTuple);
-      return;
-    }
-    const leaf = leaves[i];
-    for (let e = 0; e < leaf.peeled.length; e++) this.tally(part, counts, leaf.peeled[e], depth + e + 1, byTuple);
-    for (let b = 0; b < leaf.base.length; b++) this.tally(part, counts, leaf.base[b], depth + leaf.peeled.length, byTuple);
-  }
-
-  private tally(part: Partition, counts: StaticArray<i32>, r: i32, depth: i64, byTuple: bool): void {
-    const n = part.length;
-    for (let x = 0; x < this.arches.length; x++) {
-      const c = <i64>counts[x * n + r];
-      if (c == 0) continue;
-      const key = part.outcome[r];
-      const cost = depth + (byTuple ? this.tupleCost(key, x) : this.outcomeCost(key));
-      this.evalSum += c * cost;
-      this.evalCount += c;
-      if (cost > this.evalMax) this.evalMax = cost;
-    }
-  }
-
-  private emitTree(part: Partition, leaves: Leaf[], t: Tree, i: i32, j: i32, byTuple: bool): Target {
-    if (i == j) return this.emitSegment(part, leaves[i], byTuple);
-    const k = t.split(i, j);
-    const right = this.emitTree(part, leaves, t, k, j, byTuple);
-    const left = this.emitTree(part, leaves, t, i, k - 1, byTuple);
-    // A segment starts with one of its base ranges: peeled singletons sit between bases.
-    return this.em.jump(JMP | JGE | K, part.lo[leaves[k].base[0]], right, left);
-  }
-
-  private emitSegment(part: Partition, leaf: Leaf, byTuple: bool): Target {
-    let rest = this.emitKey(leaf.key, byTuple);
-    for (let e = leaf.peeled.length - 1; e >= 0; e--) {
-      const r = leaf.peeled[e];
+  /** Leaf i..j: JEQ for each peeled singleton, heaviest first, then the stretch's own key. */
+  private emitLeaf(part: Partition, leaves: LeafTable, i: i32, j: i32, byTuple: bool): Target {
+    let rest = this.emitKey(leaves.key(part, i, j), byTuple);
+    const peeled = leaves.peeled(part, i, j);
+    for (let e = peeled.length - 1; e >= 0; e--) {
+      const r = peeled[e];
       const hit = this.emitKey(part.outcome[r], byTuple);
       rest = this.em.jump(JMP | JEQ | K, part.lo[r], hit, rest);
     }
@@ -396,11 +326,27 @@ class Codegen {
 
   // ---- cost estimates for the tree's leaves (instructions executed) ----
 
+  private execOf: i32[] = [];
+
+  /**
+   * Instructions an outcome's code executes with zero arguments (what measure() counts): its
+   * chain is emitted on the side and run, so the tree weighs each leaf by what it really costs.
+   */
   private outcomeCost(id: i32): i64 {
     const o = this.outcomes.get(id);
-    let cost: i64 = 1;
-    for (let r = 0; r < o.rules.length; r++) cost += 2 * <i64>o.rules[r].conds.length + 1;
-    return cost;
+    if (o.isPlain) return 1;
+    while (this.execOf.length <= id) this.execOf.push(-1);
+    if (this.execOf[id] < 0) {
+      const em = new Emitter();
+      const entry = em.place(emitChain(em, o, this.policy.bigEndian));
+      const p = em.finish(false);
+      // The entry need not be the chain's last instruction placed: run from it.
+      const at = p.length - 1 - entry;
+      memory.fill(DATA, 0, 64);
+      interp.run(new Program(p.ptr + (<usize>at << 3), p.length - at, false), DATA);
+      this.execOf[id] = interp.executed;
+    }
+    return <i64>this.execOf[id];
   }
 
   /** tupleCost() with every outcome at its cheapest (one RET). */
@@ -435,16 +381,6 @@ class Codegen {
     }
     return 1 + checks + 1;
   }
-}
-
-/**
- * How tree shapes are compared: mean executed instructions plus a quarter of the worst case.
- * The mean alone would let a rare ABI's numbers (x32) lengthen the path of common ones by one
- * compare to save a fraction elsewhere; the max term keeps every syscall's path short, which
- * is what the clone3 policy's "at most 4 on x86_64" needs.
- */
-function scoreOf(sum: i64, most: i64, count: i64): i64 {
-  return count == 0 ? 0 : 4 * sum + most * count;
 }
 
 function remember(at: i32[], id: i32, l: Label): void {

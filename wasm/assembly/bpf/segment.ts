@@ -1,18 +1,20 @@
-// The tree's leaves: maximal runs of one key over a partition, where an odd singleton (one
-// number whose neighbours share a key, like clone3 in "allow everything else") can be peeled
-// out of the run and tested with one JEQ inside its leaf instead of splitting the run.
+// The tree's leaves. A segment is a maximal run of one key over a partition, where an odd
+// singleton (one number whose neighbours share a key, like clone3 in "allow everything else")
+// is "peeled": tested with one JEQ inside the run instead of splitting it. A leaf of the tree
+// is any stretch of one segment: its peeled singletons are tested first, heaviest first, and
+// the rest falls through to the segment's key.
 import { Partition } from "../lower/ranges";
 
-/** A segment of the nr line for the tree: fine ranges plus the singletons peeled out of it. */
+/** A segment of the nr line: fine ranges plus the singletons peeled out of it. */
 export class Leaf {
   base: i32[] = []; // fine ranges with the segment's own key
-  peeled: i32[] = []; // singleton fine ranges tested first with JEQ, heaviest first
+  peeled: i32[] = []; // singleton fine ranges with other keys, in nr order
   constructor(public key: i32) {}
 }
 
 /**
- * Segments for the tree: maximal runs of one key, where a singleton range whose neighbours
- * share a key is "peeled" (tested with JEQ inside the run) while the run has fewer than `limit`.
+ * Segments: maximal runs of one key, where a singleton range whose neighbours share a key is
+ * peeled while the run has fewer than `limit`.
  */
 export function segment(part: Partition, limit: i32): Leaf[] {
   const leaves: Leaf[] = [];
@@ -38,7 +40,84 @@ export function segment(part: Partition, limit: i32): Leaf[] {
   return leaves;
 }
 
-/** Heaviest first (insertion sort: a run holds few peeled singletons). */
+/** Most singletons one leaf peels: each costs every number of its leaf one more JEQ. */
+export const PEEL_MAX: i32 = 8;
+/** Fine ranges one leaf can span: its peeled singletons and the base ranges around them. */
+export const SPAN: i32 = 2 * PEEL_MAX + 1;
+/** "No such leaf" in a LeafTable, and "infeasible" in the tree's DP; sums of two stay finite. */
+export const INF: i64 = i64.MAX_VALUE >> 2;
+
+/**
+ * Every leaf the tree may use: the stretch i..j (j - i < SPAN) of fine ranges, when it lies in
+ * one segment of segment(part, no limit) and peels at most PEEL_MAX singletons. Costs follow
+ * the tree's units: a range's weight pays for each JEQ it passes, plus its own leaf cost.
+ */
+export class LeafTable {
+  /** Weighted cost of leaf i..j at [i * SPAN + j - i], INF when there is no such leaf. */
+  sum: StaticArray<i64> = new StaticArray<i64>(0);
+  /** The most instructions a measured number executes in leaf i..j (0: none is measured). */
+  most: StaticArray<i32> = new StaticArray<i32>(0);
+  private segOf: StaticArray<i32> = new StaticArray<i32>(0);
+  private keyOf: StaticArray<i32> = new StaticArray<i32>(0);
+
+  /**
+   * weight[r]: what one more compare above range r costs; leafCost[r]: r's own code, weighted;
+   * exec[r]: instructions r's code executes for a measured number (-1: r holds none).
+   */
+  constructor(part: Partition, private weight: StaticArray<i64>, leafCost: StaticArray<i64>, exec: StaticArray<i32>) {
+    const n = part.length;
+    const segs = segment(part, i32.MAX_VALUE);
+    this.segOf = new StaticArray<i32>(n);
+    this.keyOf = new StaticArray<i32>(segs.length);
+    for (let s = 0; s < segs.length; s++) {
+      this.keyOf[s] = segs[s].key;
+      for (let b = 0; b < segs[s].base.length; b++) this.segOf[segs[s].base[b]] = s;
+      for (let e = 0; e < segs[s].peeled.length; e++) this.segOf[segs[s].peeled[e]] = s;
+    }
+    this.sum = new StaticArray<i64>(n * SPAN);
+    this.most = new StaticArray<i32>(n * SPAN);
+    this.sum.fill(INF);
+    for (let i = 0; i < n; i++) {
+      const seg = this.segOf[i];
+      for (let j = i; j < n && j - i < SPAN && this.segOf[j] == seg; j++) {
+        const peeled = this.peeled(part, i, j);
+        const p = peeled.length;
+        if (p > PEEL_MAX) break;
+        let sum: i64 = 0;
+        let most: i32 = 0;
+        for (let e = 0; e < p; e++) {
+          const r = peeled[e];
+          sum += weight[r] * (e + 1) + leafCost[r];
+          if (exec[r] >= 0) most = max(most, e + 1 + exec[r]);
+        }
+        for (let r = i; r <= j; r++) {
+          if (i < j && part.outcome[r] != this.keyOf[seg]) continue;
+          sum += weight[r] * p + leafCost[r];
+          if (exec[r] >= 0) most = max(most, p + exec[r]);
+        }
+        this.sum[i * SPAN + j - i] = sum;
+        this.most[i * SPAN + j - i] = most;
+      }
+    }
+  }
+
+  /** The key leaf i..j falls through to. */
+  key(part: Partition, i: i32, j: i32): i32 {
+    return i == j ? part.outcome[i] : this.keyOf[this.segOf[i]];
+  }
+
+  /** The singletons leaf i..j tests with JEQ, in the order it tests them (heaviest first). */
+  peeled(part: Partition, i: i32, j: i32): i32[] {
+    const list: i32[] = [];
+    if (i == j) return list;
+    const key = this.keyOf[this.segOf[i]];
+    for (let r = i; r <= j; r++) if (part.outcome[r] != key) list.push(r);
+    sortByWeight(list, this.weight);
+    return list;
+  }
+}
+
+/** Heaviest first, ties in nr order (insertion sort: a leaf peels few singletons). */
 export function sortByWeight(list: i32[], w: StaticArray<i64>): void {
   for (let i = 1; i < list.length; i++) {
     const v = list[i];
