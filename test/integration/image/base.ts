@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { KernelArch } from "../../../arch/types.ts";
 import { GUEST_ARCHES, type Suite } from "../arches.ts";
-import { MIRROR } from "./apt.ts";
+import { debianMirror } from "../../../scripts/debian-apt.ts";
 import { cachedDir, cacheKey } from "./cache.ts";
 import { packDir, SOURCE_DATE_EPOCH } from "./cpio.ts";
 
@@ -66,7 +66,7 @@ function extractRootfs(suite: Suite, debArch: string, packages: string[], root: 
       `--include=${packages.join(",")}`,
       // The archives are still there after extraction; their names are the exact versions.
       `--extract-hook=ls "$1"/var/cache/apt/archives/ > '${debs}'`,
-      suite, root, MIRROR,
+      suite, root, debianMirror(),
     ],
     { env: { ...process.env, SOURCE_DATE_EPOCH: String(SOURCE_DATE_EPOCH) }, stdio: ["ignore", "ignore", "pipe"] },
   );
