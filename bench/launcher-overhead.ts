@@ -3,34 +3,17 @@
 // moby's profile, as in the launcher tests: v20.10.9 (clone3 EPERM: the launcher installs its
 // filter) and v20.10.10 (auto installs nothing). Target: the compiled launcher adds <= 8 ms.
 //   bun bench/launcher-overhead.ts
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary } from "../scripts/build-launcher.ts";
 import { helper } from "../test/helpers/native.ts";
 import { legacyEngineBpf, repoRoot } from "../test/launcher/legacy-engine.ts";
+import { hyperfine, type Timing } from "./hyperfine.ts";
 import { fixed, formatTable, mark, type Section, type Table } from "./table.ts";
 
 const TARGET_MS = 8;
 const RUNS = 60;
-
-interface Timing {
-  median: number;
-  min: number;
-}
-
-/** Median and fastest wall time in ms of each command (argv lists without spaces), via hyperfine -N. */
-function timings(commands: string[][], dir: string): Timing[] {
-  const out = join(dir, "hyperfine.json");
-  execFileSync(
-    "hyperfine",
-    ["-N", "--warmup", "5", "--runs", String(RUNS), "--style", "none", "--export-json", out, ...commands.map((c) => c.join(" "))],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  const { results } = JSON.parse(readFileSync(out, "utf8")) as { results: Timing[] };
-  return results.map((r) => ({ median: r.median * 1000, min: r.min * 1000 }));
-}
 
 export const section: Section = {
   name: "launcher overhead",
@@ -42,7 +25,7 @@ export const section: Section = {
       const v9 = engine(legacyEngineBpf("v20.10.9"));
       const v10 = engine(legacyEngineBpf("v20.10.10"));
       const bunRun = [join(repoRoot, "node_modules", ".bin", "bun"), join(repoRoot, "launcher", "cli.ts")];
-      const [base9, bin9, base10, bin10, bun9] = timings(
+      const [base9, bin9, base10, bin10, bun9] = hyperfine(
         [
           [...v9, "/bin/true"],
           [...v9, binary, "/bin/true"],
@@ -50,7 +33,7 @@ export const section: Section = {
           [...v10, binary, "/bin/true"],
           [...v9, ...bunRun, "/bin/true"],
         ],
-        dir,
+        { runs: RUNS, warmup: 5 },
       );
       const base = (what: string, t: Timing) => [what, fixed(t.median, 2), "", fixed(t.min, 2), "", ""];
       const row = (what: string, t: Timing, b: Timing, target: boolean) => [

@@ -4,8 +4,7 @@
 // and v20.10.10 (auto installs nothing) run by test/helpers/seccomp-run as in the tests.
 // Targets: <= 2 KiB per arch with the filter, <= 0.25 ms added. Upstream: 2.2-3.0 MB, +1.0-1.3 ms.
 //   bun bench/stub.ts
-import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KERNEL_ARCHES } from "../arch/index.ts";
@@ -15,6 +14,7 @@ import { compile } from "../wasm/core.ts";
 import { emitStub } from "../wasm/stub.ts";
 import { helper } from "../test/helpers/native.ts";
 import { legacyEngineBpf } from "../test/launcher/legacy-engine.ts";
+import { hyperfine } from "./hyperfine.ts";
 import { fixed, formatTable, mark, type Section, type Table } from "./table.ts";
 
 const SIZE_TARGET = 2048;
@@ -41,18 +41,6 @@ function sizes(): Table {
   };
 }
 
-/** Median wall time in ms of each command (argv lists without spaces), via hyperfine -N. */
-function medians(commands: string[][], dir: string): number[] {
-  const out = join(dir, "hyperfine.json");
-  execFileSync(
-    "hyperfine",
-    ["-N", "--warmup", "50", "--runs", String(RUNS), "--style", "none", "--export-json", out, ...commands.map((c) => c.join(" "))],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  const { results } = JSON.parse(readFileSync(out, "utf8")) as { results: { median: number }[] };
-  return results.map((r) => r.median * 1000);
-}
-
 function overhead(): Table {
   const dir = mkdtempSync(join(tmpdir(), "clone3-workaround-bench-stub-"));
   try {
@@ -67,7 +55,10 @@ function overhead(): Table {
     };
     const v9 = engine("v20.10.9");
     const v10 = engine("v20.10.10");
-    const [base9, stub9, base10, stub10] = medians([[...v9, "/bin/true"], [...v9, stub, "/bin/true"], [...v10, "/bin/true"], [...v10, stub, "/bin/true"]], dir);
+    const [base9, stub9, base10, stub10] = hyperfine(
+      [[...v9, "/bin/true"], [...v9, stub, "/bin/true"], [...v10, "/bin/true"], [...v10, stub, "/bin/true"]],
+      { runs: RUNS, warmup: 50 },
+    ).map((t) => t.median);
     const row = (what: string, total: number, base: number) => [
       what, fixed(total, 3), fixed(total - base, 3), `${mark(total - base <= OVERHEAD_TARGET_MS)} (<= ${OVERHEAD_TARGET_MS})`,
     ];
