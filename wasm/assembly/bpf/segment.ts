@@ -41,7 +41,7 @@ export function segment(part: Partition, limit: i32): Leaf[] {
 }
 
 /** Most singletons one leaf peels: each costs every number of its leaf one more JEQ. */
-export const PEEL_MAX: i32 = 8;
+export const PEEL_MAX: i32 = 4;
 /** Fine ranges one leaf can span: its peeled singletons and the base ranges around them. */
 export const SPAN: i32 = 2 * PEEL_MAX + 1;
 /** "No such leaf" in a LeafTable, and "infeasible" in the tree's DP; sums of two stay finite. */

@@ -11,8 +11,9 @@
 // instruction off the worst path is worth 1/SCORE_MEAN instruction off the average. The
 // unlimited tree is built first (Knuth's monotone-root DP, O(n^2)); it bounds every layer from
 // below, which tells when more layers cannot win, and where its subtree already fits a layer,
-// the layer keeps it. Knuth's bounds also narrow each layer's search (exact for plain alphabetic
-// trees; with leaves and heights a heuristic, which the unit tests hold to an exhaustive DP).
+// the layer keeps it. Knuth's bounds also narrow each layer's search (proven for the unlimited
+// tree of plain ranges; with heights a heuristic, which test/unit/bpf-tree.test.ts holds to an
+// exhaustive height-limited DP).
 // Past MAX_LIMITED ranges the layers would cost too much memory and only the unlimited tree is
 // built; past MAX_DP even that would, and the tree splits where the weight balances.
 import { INF, LeafTable, SPAN } from "./segment";
@@ -47,30 +48,33 @@ export class Scratch {
   reachPrev: StaticArray<i32> = new StaticArray<i32>(0);
   /** Per row i: the first j whose unlimited subtree [i..j] does not fit the current layer. */
   fits: StaticArray<i32> = new StaticArray<i32>(0);
+  /** fits as the previous layer found it. */
+  fitsBefore: StaticArray<i32> = new StaticArray<i32>(0);
 
   /** Tables for n ranges: the unlimited layer's, and the layers' too when `limited`. */
   ensure(n: i32, limited: bool): void {
     const cells = n * n;
     if (this.costU.length < cells) {
-      this.roots = new StaticArray<i32>(cells);
-      this.costU = new StaticArray<i64>(cells);
-      this.costUT = new StaticArray<i64>(cells);
-      this.choiceU = new StaticArray<u16>(cells);
-      this.heightU = new StaticArray<i32>(cells);
+      this.roots = uninit<i32>(cells);
+      this.costU = uninit<i64>(cells);
+      this.costUT = uninit<i64>(cells);
+      this.choiceU = uninit<u16>(cells);
+      this.heightU = uninit<i32>(cells);
     }
     if (!limited) return;
     if (this.reach.length < n) {
       this.reach = new StaticArray<i32>(n);
       this.reachPrev = new StaticArray<i32>(n);
       this.fits = new StaticArray<i32>(n + 1);
+      this.fitsBefore = new StaticArray<i32>(n);
     }
     if (this.cur.length < cells) {
-      this.prev = new StaticArray<i64>(cells);
-      this.cur = new StaticArray<i64>(cells);
-      this.prevT = new StaticArray<i64>(cells);
-      this.curT = new StaticArray<i64>(cells);
+      this.prev = uninit<i64>(cells);
+      this.cur = uninit<i64>(cells);
+      this.prevT = uninit<i64>(cells);
+      this.curT = uninit<i64>(cells);
     }
-    if (this.choice.length < 2 * cells) this.choice = new StaticArray<u16>(2 * cells);
+    if (this.choice.length < 2 * cells) this.choice = uninit<u16>(2 * cells);
   }
 
   swap(): void {
@@ -156,6 +160,7 @@ export class Tree {
     }
     if (!this.limited) return;
     s.fits.fill(0, 0, n);
+    s.fitsBefore.fill(0, 0, n);
     let bestScore: i64 = i64.MAX_VALUE;
     for (let d = 0; d < MAX_LAYERS; d++) {
       if (SCORE_MEAN * floor + <i64>d * measured * MEASURED >= bestScore) break;
@@ -236,7 +241,7 @@ export class Tree {
     const s = this.scratch;
     const base = d * n * n;
     if (s.choice.length < base + n * n) {
-      const grown = new StaticArray<u16>(max(2 * s.choice.length, base + n * n));
+      const grown = uninit<u16>(max(2 * s.choice.length, base + n * n));
       memory.copy(changetype<usize>(grown), changetype<usize>(s.choice), <usize>s.choice.length << 1);
       s.choice = grown;
     }
@@ -253,22 +258,45 @@ export class Tree {
     const heightU = s.heightU;
     const sums = this.leaves.sum;
     const most = this.leaves.most;
+    const fitsBefore = s.fitsBefore;
+    const choiceU = s.choiceU;
     for (let i = n - 1; i >= 0; i--) {
-      let f = max(unchecked(fits[i]), i);
+      // Where the unlimited subtree fits, this layer's table takes its cost, so that children
+      // are always read from the layer below: the cells that fit since the last layer or this
+      // one (the table was last written two layers ago).
+      const last = unchecked(fits[i]);
+      let f = max(last, i);
       while (f < n && unchecked(heightU[i * n + f]) <= d) f++;
+      for (let c = max(unchecked(fitsBefore[i]), i); c < f; c++) keepUnlimited(i, c, n, cur, curT, costU);
+      unchecked((fitsBefore[i] = last));
       unchecked((fits[i] = f));
       let j = f;
       for (; j < n; j++) {
-        if (unchecked(heightU[i * n + j]) <= d) continue; // see layer()
+        if (unchecked(heightU[i * n + j]) <= d) {
+          keepUnlimited(i, j, n, cur, curT, costU); // see layer()
+          continue;
+        }
         const len = j - i;
         let best: i64 = INF;
         let pick: u16 = LEAF;
         if (len < SPAN && unchecked(most[i * SPAN + len]) <= d) best = unchecked(sums[i * SPAN + len]);
         if (len > 0 && d > 0) {
-          // Knuth's bounds, where this layer computed the neighbours; else the whole range.
-          let from = j - 1 >= f && unchecked(heightU[i * n + j - 1]) > d ? unchecked(roots[i * n + j - 1]) : i + 1;
-          let to = j >= unchecked(fits[i + 1]) && j <= unchecked(reach[i + 1]) && unchecked(heightU[(i + 1) * n + j]) > d
-            ? unchecked(roots[(i + 1) * n + j]) : j;
+          // Knuth's bounds: the roots of [i..j-1] and [i+1..j] at this layer, which is the
+          // unlimited tree's root where that subtree already fits; else the whole range.
+          const leftCell = i * n + j - 1;
+          const downCell = (i + 1) * n + j;
+          let from = i + 1;
+          if (unchecked(heightU[leftCell]) > d) from = j - 1 >= f ? unchecked(roots[leftCell]) : from;
+          else if (unchecked(choiceU[leftCell]) != LEAF) from = <i32>unchecked(choiceU[leftCell]);
+          let to = j;
+          if (unchecked(heightU[downCell]) > d) {
+            if (j >= unchecked(fits[i + 1]) && j <= unchecked(reach[i + 1])) to = unchecked(roots[downCell]);
+          } else if (unchecked(choiceU[downCell]) != LEAF) {
+            to = <i32>unchecked(choiceU[downCell]);
+          }
+          // (Heuristic bounds may cross or, for len 1, point anywhere: keep them in range.)
+          from = min(max(from, i + 1), j);
+          to = min(max(to, i + 1), j);
           if (from > to) {
             const t = from;
             from = to;
@@ -279,10 +307,7 @@ export class Tree {
           let bestK = from;
           for (let k = from; k <= to; k++) {
             if (unchecked(kidReach[k]) < j) continue; // [k..j] must fit below
-            const left = i * n + k - 1;
-            const right = k * n + j;
-            const c = (unchecked(heightU[left]) < d ? unchecked(costU[left]) : unchecked(kid[left])) +
-              (unchecked(heightU[right]) < d ? unchecked(costU[right]) : unchecked(kidT[j * n + k]));
+            const c = unchecked(kid[i * n + k - 1]) + unchecked(kidT[j * n + k]);
             if (c < split) {
               split = c;
               bestK = k;
@@ -321,4 +346,17 @@ export class Tree {
     }
     return a;
   }
+}
+
+// @ts-ignore: decorator
+@inline function keepUnlimited(i: i32, j: i32, n: i32, cur: StaticArray<i64>, curT: StaticArray<i64>, costU: StaticArray<i64>): void {
+  const c = unchecked(costU[i * n + j]);
+  unchecked((cur[i * n + j] = c));
+  unchecked((curT[j * n + i] = c));
+}
+
+/** A StaticArray whose every element the caller writes before reading: no zeroing. */
+// @ts-ignore: decorator
+@inline function uninit<T>(length: i32): StaticArray<T> {
+  return changetype<StaticArray<T>>(__new(<usize>length << alignof<T>(), idof<StaticArray<T>>()));
 }
