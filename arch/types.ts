@@ -22,6 +22,10 @@ export interface AbiFacts {
    *  tree weights use 0..maxNr. */
   maxNr: number;
   bigEndian: boolean;
-  /** 32 or 64: a 32-bit ABI's arguments have zero high words in seccomp_data. */
+  /**
+   * The ABI's word size. The kernel does not promise zero high argument words for a 32-bit ABI
+   * (an `int $0x80` call from a 64-bit process keeps its upper halves), so this is no licence to
+   * skip them; libseccomp compares only the low words there (policy/libseccomp32.ts).
+   */
   bits: 32 | 64;
 }

@@ -1,6 +1,7 @@
 // libseccomp treats i386, x32, arm and s390 as 32-bit arches and compares only the low 32 bits
-// of an argument and of the rule's values there. The kernel hands x32 filters full 64-bit
-// registers, and a value above 2^32 never equals a 32-bit ABI's zero-extended argument, so a
+// of an argument and of the rule's values there. The kernel does not zero the high words for
+// them: x32 filters see full 64-bit registers, and so does an i386 filter when a 64-bit process
+// makes an `int $0x80` syscall with dirty upper halves (test/unit/kernel-int80.test.ts). So a
 // plain 64-bit Cond would disagree with what runc installs. This rewrites one Cond into
 // alternatives (OR) of conds on the low word only, each a MASKED_EQ when needed: an ordered
 // compare "low word > v" holds exactly when, for some bit i where v has 0, the argument has 1
@@ -20,9 +21,7 @@ const masked = (arg: number, mask: bigint, value: bigint): Cond => ({ arg, op: "
  * `c` as libseccomp evaluates it on a 32-bit arch, as a list of alternatives (each an AND of
  * conds; [] is "always"). An empty list means the cond can never hold.
  */
-export function lowWordAlternatives(c: Cond, kernelZeroesHighWord: boolean): Cond[][] {
-  // With a zero high word and values below 2^32, 64-bit and 32-bit compares agree.
-  if (kernelZeroesHighWord && c.value <= LOW && (c.op !== "MASKED_EQ" || c.valueTwo <= LOW)) return [[c]];
+export function lowWordAlternatives(c: Cond): Cond[][] {
   const v = c.value & LOW;
   const bit = (i: number): bigint => 1n << BigInt(i);
   const above = (i: number): bigint => (LOW << BigInt(i + 1)) & LOW; // bits 31..i+1
@@ -47,10 +46,10 @@ export function lowWordAlternatives(c: Cond, kernelZeroesHighWord: boolean): Con
 }
 
 /** An AND of conds as alternatives of ANDs on the low words (the cross product of each cond's). */
-export function lowWordRules(conds: readonly Cond[], kernelZeroesHighWord: boolean): Cond[][] {
+export function lowWordRules(conds: readonly Cond[]): Cond[][] {
   let rules: Cond[][] = [[]];
   for (const c of conds) {
-    const alternatives = lowWordAlternatives(c, kernelZeroesHighWord);
+    const alternatives = lowWordAlternatives(c);
     rules = rules.flatMap((r) => alternatives.map((alt) => [...r, ...alt]));
   }
   return rules;

@@ -130,7 +130,7 @@ export function resolve(oci: OciSeccomp, k: KernelArch, options: ResolveOptions 
     for (const call of calls) {
       const action = actionOf(call.action, call.errnoRet);
       let sets = condSets(call.args);
-      if (low32) sets = sets.flatMap((conds) => lowWordRules(conds, facts.bits === 32));
+      if (low32) sets = sets.flatMap((conds) => lowWordRules(conds));
       for (const name of call.names) {
         const nr = syscallNr(abi, name);
         if (nr === undefined) {
