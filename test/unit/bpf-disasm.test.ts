@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { disassemble, simulate } from "../../wasm/core.ts";
+import { assemble, type Insn } from "./bpf-asm.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const fixtures = join(repo, "..", "shared", "fixtures");
@@ -78,17 +79,6 @@ describe("disassemble libseccomp's programs", () => {
 });
 
 describe("line format (scmp_bpf_disasm.c printf formats)", () => {
-  type Insn = [number, number, number, number];
-  const program = (insns: Insn[]): Uint8Array => {
-    const b = Buffer.alloc(insns.length * 8);
-    insns.forEach(([code, jt, jf, k], i) => {
-      b.writeUInt16LE(code, i * 8);
-      b[i * 8 + 2] = jt;
-      b[i * 8 + 3] = jf;
-      b.writeUInt32LE(k >>> 0, i * 8 + 4);
-    });
-    return b;
-  };
   const cases: [Insn, string][] = [
     [[0x20, 0, 0, 16], "ld  $data[16]"],
     [[0x00, 0, 0, 7], "ld  7"],
@@ -125,7 +115,7 @@ describe("line format (scmp_bpf_disasm.c printf formats)", () => {
     test(text, () => {
       // Put the instruction at line 20 so jump targets show the absolute line numbers.
       const pad: Insn[] = Array.from({ length: 20 }, () => [0x00, 0, 0, 0] as Insn);
-      const listing = disassemble(program([...pad, insn]), "little").split("\n");
+      const listing = disassemble(assemble([...pad, insn]), "little").split("\n");
       const hex = (v: number, n: number) => "0x" + (v >>> 0).toString(16).padStart(n, "0");
       expect(listing[22]).toBe(` 0020: ${hex(insn[0], 2)} ${hex(insn[1], 2)} ${hex(insn[2], 2)} ${hex(insn[3], 8)}   ${text}`);
     });

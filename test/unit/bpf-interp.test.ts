@@ -7,19 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { helper } from "../helpers/native.ts";
+import { assemble, type Insn } from "./bpf-asm.ts";
 import { simulate } from "../../wasm/core.ts";
-
-type Insn = [code: number, jt: number, jf: number, k: number];
-const bytes = (insns: Insn[]): Uint8Array => {
-  const b = Buffer.alloc(insns.length * 8);
-  insns.forEach(([code, jt, jf, k], i) => {
-    b.writeUInt16LE(code, i * 8);
-    b[i * 8 + 2] = jt;
-    b[i * 8 + 3] = jf;
-    b.writeUInt32LE(k >>> 0, i * 8 + 4);
-  });
-  return new Uint8Array(b);
-};
 
 const X86_64 = 0xc000003e;
 const GETPPID = 110; // harmless, and nothing else in the probe process calls it
@@ -124,7 +113,7 @@ const arg0 = (lo: number, hi: number) => (BigInt(hi) << 32n) | BigInt(lo);
 describe("simulate runs each opcode as its definition says", () => {
   for (const [name, [body, meaning]] of Object.entries(CASES)) {
     test(name, () => {
-      const program = bytes(harness(body));
+      const program = assemble(harness(body));
       for (const [lo, hi] of operands()) {
         for (const shift of SHIFTS) {
           const data = { nr: GETPPID, arch: X86_64, args: [arg0(lo, hi), BigInt(shift)] };
@@ -138,21 +127,21 @@ describe("simulate runs each opcode as its definition says", () => {
   }
 
   test("counts executed instructions", () => {
-    const program = bytes(harness([[0x04, 0, 0, 1], store]));
+    const program = assemble(harness([[0x04, 0, 0, 1], store]));
     const head = 5;
     const tail = 9;
     expect(simulate(program, "little", { nr: GETPPID, arch: X86_64 }).executed).toBe(head + 2 + tail);
   });
 
   test("division by X == 0 ends the program with 0 (KILL), as the kernel does", () => {
-    const program = bytes(harness([[0x3c, 0, 0, 0], store]));
+    const program = assemble(harness([[0x3c, 0, 0, 0], store]));
     expect(simulate(program, "little", { nr: GETPPID, arch: X86_64, args: [5n] })).toEqual({ action: 0, executed: 6 });
   });
 
   test("seccomp_data layout: little- and big-endian argument words, ip", () => {
     const words: Insn[] = [];
     for (let k = 8; k < 64; k += 4) words.push([0x20, 0, 0, k], [0x02, 0, 0, k / 4 - 2]);
-    const pick = (slot: number): Uint8Array => bytes([...words, [0x60, 0, 0, slot], [0x16, 0, 0, 0]]);
+    const pick = (slot: number): Uint8Array => assemble([...words, [0x60, 0, 0, slot], [0x16, 0, 0, 0]]);
     const data = { nr: 1, arch: 2, ip: 0x1111111122222222n, args: [0x3333333344444444n, 0n, 0n, 0n, 0n, 0xaaaaaaaabbbbbbbbn] };
     const at = (slot: number, be: boolean) => simulate(pick(slot), "little", data, be).action;
     expect([at(0, false), at(1, false), at(2, false), at(3, false)]).toEqual([0x22222222, 0x11111111, 0x44444444, 0x33333333]);
@@ -161,7 +150,7 @@ describe("simulate runs each opcode as its definition says", () => {
   });
 
   test("runs big-endian programs", () => {
-    const le = bytes([[0x20, 0, 0, 4], [0x16, 0, 0, 0]]);
+    const le = assemble([[0x20, 0, 0, 4], [0x16, 0, 0, 0]]);
     const be = new Uint8Array(le);
     for (let i = 0; i < be.length; i += 8) {
       be.subarray(i, i + 2).reverse();
@@ -177,7 +166,7 @@ describe.runIf(canLoad)("simulate agrees with the kernel", () => {
   test("every opcode, every operand", () => {
     const dir = mkdtempSync(join(tmpdir(), "bpf-interp-"));
     for (const [name, [body]] of Object.entries(CASES)) {
-      const program = bytes(harness(body));
+      const program = assemble(harness(body));
       const file = join(dir, name.replace(/\W+/g, "_") + ".bpf");
       writeFileSync(file, program);
       const calls: string[] = [];

@@ -7,19 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { helper } from "../helpers/native.ts";
+import { assemble, type Insn } from "./bpf-asm.ts";
 import { verify } from "../../wasm/core.ts";
-
-type Insn = [code: number, jt: number, jf: number, k: number];
-const bytes = (insns: Insn[]): Uint8Array => {
-  const b = Buffer.alloc(insns.length * 8);
-  insns.forEach(([code, jt, jf, k], i) => {
-    b.writeUInt16LE(code, i * 8);
-    b[i * 8 + 2] = jt;
-    b[i * 8 + 3] = jf;
-    b.writeUInt32LE(k >>> 0, i * 8 + 4);
-  });
-  return new Uint8Array(b);
-};
 
 const ALLOW = 0x7fff0000;
 const ld = (k: number): Insn => [0x20, 0, 0, k];
@@ -68,17 +57,17 @@ const REJECTED: Record<string, [Insn[], RegExp]> = {
 
 describe("verify", () => {
   for (const [name, insns] of Object.entries(ACCEPTED)) {
-    test(`accepts ${name}`, () => expect(verify(bytes(insns), "little")).toBeNull());
+    test(`accepts ${name}`, () => expect(verify(assemble(insns), "little")).toBeNull());
   }
   for (const [name, [insns, reason]] of Object.entries(REJECTED)) {
     test(`rejects ${name}`, () => {
-      const why = verify(bytes(insns), "little");
+      const why = verify(assemble(insns), "little");
       expect(why).toMatch(reason);
       expect(why).not.toContain("\n");
     });
   }
   test("reads big-endian programs", () => {
-    const le = bytes([ld(4), ret()]);
+    const le = assemble([ld(4), ret()]);
     const be = new Uint8Array(le);
     for (let i = 0; i < be.length; i += 8) {
       be.subarray(i, i + 2).reverse();
@@ -99,7 +88,7 @@ describe.runIf(canLoad)("verify agrees with the kernel", () => {
   const dir = mkdtempSync(join(tmpdir(), "bpf-verify-"));
   const loads = (insns: Insn[], name: string): boolean => {
     const file = join(dir, name.replace(/\W+/g, "_") + ".bpf");
-    writeFileSync(file, bytes(insns));
+    writeFileSync(file, assemble(insns));
     try {
       execFileSync(helper("seccomp-run"), ["--nnp", "--bpf", file, "--", "true"], { stdio: "pipe" });
       return true;
