@@ -135,7 +135,7 @@ class Codegen {
         if (c == 0) continue;
         inRange[r] += c;
         total += c;
-        sum += c * (1 + this.tupleBound(part.outcome[r], x));
+        sum += c * (1 + this.tupleCost(part.outcome[r], x, true));
       }
     }
     const leaves = segment(part, i32.MAX_VALUE);
@@ -349,35 +349,23 @@ class Codegen {
     return <i64>this.execOf[id];
   }
 
-  /** tupleCost() with every outcome at its cheapest (one RET). */
-  private tupleBound(key: i32, x: i32): i64 {
+  /**
+   * Instructions an nr-first leaf runs for arch slot x: when every slot is bad-arch, one RET;
+   * else `ld [4]`, one jeq per arch tested up to x's, then x's outcome (or the bad-arch RET).
+   * With `cheapest`, every outcome counts as one RET: a lower bound before outcomes are emitted.
+   */
+  private tupleCost(key: i32, x: i32, cheapest: bool = false): i64 {
     const tuple = this.tuples[key];
-    let checks: i64 = 0;
     let uniform = true;
     for (let y = 0; y < tuple.length; y++) {
       if (tuple[y] != this.badOutcome) uniform = false;
     }
     if (uniform) return 1;
-    for (let y = 0; y < tuple.length; y++) {
-      if (tuple[y] == this.badOutcome) continue;
-      checks++;
-      if (y == x) break;
-    }
-    return 2 + checks;
-  }
-
-  private tupleCost(key: i32, x: i32): i64 {
-    const tuple = this.tuples[key];
     let checks: i64 = 0;
-    let uniform = true;
-    for (let y = 0; y < tuple.length; y++) {
-      if (tuple[y] != this.badOutcome) uniform = false;
-    }
-    if (uniform) return 1;
     for (let y = 0; y < tuple.length; y++) {
       if (tuple[y] == this.badOutcome) continue;
       checks++;
-      if (y == x) return 1 + checks + this.outcomeCost(tuple[y]);
+      if (y == x) return 1 + checks + (cheapest ? 1 : this.outcomeCost(tuple[y]));
     }
     return 1 + checks + 1;
   }
