@@ -115,47 +115,67 @@ function orderFlag(order: ByteOrder): number {
   return order === "big" ? Abi.FLAG_BIG_ENDIAN : 0;
 }
 
-/** The policy as the core's input words (layout: wasm/assembly/bpf/abi.ts). */
-function encodePolicy(policy: ResolvedPolicy): Uint32Array {
-  const words: number[] = [
-    policy.defaultAction >>> 0,
-    policy.badArchAction >>> 0,
-    policy.bigEndian ? Abi.POLICY_BIG_ENDIAN : 0,
-    policy.abis.length,
-  ];
+/**
+ * Writes the policy straight into the core's input buffer as its input words (layout:
+ * wasm/assembly/bpf/abi.ts) and returns how many there are. A policy too large for the buffer
+ * is still checked to the end, so that a bad value is reported before its size.
+ */
+function encodePolicy(m: Exports, policy: ResolvedPolicy): number {
+  const into = inputWords(m);
+  const cap = into.length;
+  let n = 0;
+  const put = (v: number): void => {
+    if (n < cap) into[n] = v;
+    n++;
+  };
   const u32 = (v: number, what: string): number => {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new CoreError(CoreStatus.BAD_INPUT, `${what} ${v} is not a u32`);
     return v;
   };
-  const u64 = (v: bigint, what: string): [number, number] => {
+  const u64 = (v: bigint, what: string): void => {
     if (v < 0n || v > 0xffffffffffffffffn) throw new CoreError(CoreStatus.BAD_INPUT, `${what} ${v} is not a u64`);
-    return [Number(v & 0xffffffffn), Number(v >> 32n)];
+    put(Number(v & 0xffffffffn));
+    put(Number(v >> 32n));
   };
+  put(policy.defaultAction >>> 0);
+  put(policy.badArchAction >>> 0);
+  put(policy.bigEndian ? Abi.POLICY_BIG_ENDIAN : 0);
+  put(policy.abis.length);
   for (const { abi, rules } of policy.abis) {
-    words.push(abi.auditArch >>> 0, abi.nrBase >>> 0, abi.nrRegion[0] >>> 0, abi.nrRegion[1] >>> 0, abi.maxNr, rules.length);
+    put(abi.auditArch >>> 0);
+    put(abi.nrBase >>> 0);
+    put(abi.nrRegion[0] >>> 0);
+    put(abi.nrRegion[1] >>> 0);
+    put(abi.maxNr);
+    put(rules.length);
     for (const rule of rules) {
-      words.push(u32(rule.nr, "syscall number"), u32(rule.nrLast ?? rule.nr, "nrLast"), u32(rule.action, "action"), rule.conds.length);
+      put(u32(rule.nr, "syscall number"));
+      put(u32(rule.nrLast ?? rule.nr, "nrLast"));
+      put(u32(rule.action, "action"));
+      put(rule.conds.length);
       for (const c of rule.conds) {
         if (!Number.isInteger(c.arg) || c.arg < 0 || c.arg > 5) throw new CoreError(CoreStatus.BAD_INPUT, `argument index ${c.arg} is not 0..5`);
         const op = Abi.OPS[c.op];
         if (op === undefined) throw new CoreError(CoreStatus.BAD_INPUT, `unknown comparison ${String(c.op)}`);
-        words.push(c.arg, op, ...u64(c.value, "value"), ...u64(c.valueTwo, "valueTwo"));
+        put(c.arg);
+        put(op);
+        u64(c.value, "value");
+        u64(c.valueTwo, "valueTwo");
       }
     }
   }
-  return Uint32Array.from(words);
+  if (n > cap) throw new CoreError(CoreStatus.BAD_INPUT, `input of ${n * 4} bytes exceeds the core's ${m.inputCap()}`);
+  return n;
 }
 
 /** Compile and verify. byteOrder defaults to the target's (policy.bigEndian). Throws CoreError. */
 export function compile(policy: ResolvedPolicy, opts?: { byteOrder?: ByteOrder; strategy?: Strategy }): Program {
   const byteOrder = opts?.byteOrder ?? (policy.bigEndian ? "big" : "little");
-  const words = encodePolicy(policy);
   const m = module();
-  loaded = undefined;
-  const into = input(m, words.byteLength);
-  into.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
+  loaded = undefined; // the policy overwrites a program simulate() left in the input buffer
+  const nWords = encodePolicy(m, policy);
   const flags = orderFlag(byteOrder) | (STRATEGIES[opts?.strategy ?? "auto"] << Abi.FLAG_STRATEGY_SHIFT);
-  check(m, call(m, "compile", () => m.compile(words.length, flags)), "compile");
+  check(m, call(m, "compile", () => m.compile(nWords, flags)), "compile");
   const bytes = output(m).slice();
   return { bytes, insns: bytes.length / 8, byteOrder };
 }
@@ -200,15 +220,27 @@ export function simulate(
   return { action: out[0], executed: out[1] };
 }
 
-let views: { buffer: ArrayBuffer; words: Uint32Array; view: DataView } | undefined;
+let views: { buffer: ArrayBuffer; input: Uint32Array; words: Uint32Array; view: DataView } | undefined;
 
-/** Views of the seccomp_data words at the start of the input buffer (renewed if memory grew). */
-function dataViews(m: Exports): { words: Uint32Array; view: DataView } {
+/**
+ * Views of the input buffer: all of it as words, and the seccomp_data at its start (made once,
+ * and again only if memory grew: compile() is called per policy, simulate() per verdict).
+ */
+function dataViews(m: Exports): { input: Uint32Array; words: Uint32Array; view: DataView } {
   const buffer = m.memory.buffer;
   if (views?.buffer !== buffer) {
-    views = { buffer, words: new Uint32Array(buffer, m.inputPtr(), 16), view: new DataView(buffer, m.inputPtr(), 64) };
+    views = {
+      buffer,
+      input: new Uint32Array(buffer, m.inputPtr(), m.inputCap() >> 2),
+      words: new Uint32Array(buffer, m.inputPtr(), 16),
+      view: new DataView(buffer, m.inputPtr(), 64),
+    };
   }
   return views;
+}
+
+function inputWords(m: Exports): Uint32Array {
+  return dataViews(m).input;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

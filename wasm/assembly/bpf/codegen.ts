@@ -3,14 +3,16 @@
 //               differs between arches (or from the bad-arch action) checks the arch there.
 //   arch-first: ld arch; jeq per auditArch to that arch's own tree; else the bad-arch action.
 // "Cheaper" is measured, not estimated: each program runs on every measured number (0..maxNr
-// of each ABI) and the lower mean executed count wins, then the shorter program.
+// of each ABI) and the lower mean executed count wins, then the shorter program. (measure.ts
+// runs it once per stretch of numbers that share a path, with the same sums.)
 // The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from chain.ts.
 import { MAX_INSNS, Strategy } from "./abi";
 import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
 import { emitChain } from "./chain";
 import { JEQ, JGE, JMP, K, LD_ABS, Program } from "./insn";
 import * as interp from "./interp";
-import { LeafTable, segment } from "./segment";
+import { executedOver, UNSUPPORTED } from "./measure";
+import { LeafTable, Segments } from "./segment";
 import { MEASURED, Scratch, Tree } from "./tree";
 import { Outcomes } from "../lower/outcome";
 import { Policy } from "../lower/policy";
@@ -53,9 +55,10 @@ class Codegen {
   arches: u32[] = [];
   parts: Partition[] = [];
   badOutcome: i32;
-  // The measured numbers, as (arch index, raw nr).
+  // The measured numbers: per ABI, its arch's index and raw nrs mLo..mHi.
   mArch: i32[] = [];
-  mNr: u32[] = [];
+  mLo: u32[] = [];
+  mHi: u32[] = [];
   em: Emitter = new Emitter();
   private scratch: Scratch = new Scratch();
   // Where each outcome's and each tuple's code was last emitted (-1: not yet).
@@ -71,32 +74,32 @@ class Codegen {
       this.parts.push(lowerArch(policy, this.arches[x], this.outcomes));
     }
     this.badOutcome = this.outcomes.plain(policy.badArchAction);
-    let measured = 0;
     for (let i = 0; i < policy.abis.length; i++) {
       const abi = policy.abis[i];
-      measured += <i32>(min<u64>(<u64>abi.nrBase + <u64>abi.maxNr, <u64>u32.MAX_VALUE) - <u64>abi.nrBase + 1);
-    }
-    this.mArch = new Array<i32>(measured);
-    this.mNr = new Array<u32>(measured);
-    let m = 0;
-    for (let i = 0; i < policy.abis.length; i++) {
-      const abi = policy.abis[i];
-      const x = this.arches.indexOf(abi.auditArch);
-      const top = min<u64>(<u64>abi.nrBase + <u64>abi.maxNr, <u64>u32.MAX_VALUE);
-      for (let nr = <u64>abi.nrBase; nr <= top; nr++) {
-        this.mArch[m] = x;
-        this.mNr[m++] = <u32>nr;
-      }
+      this.mArch.push(this.arches.indexOf(abi.auditArch));
+      this.mLo.push(abi.nrBase);
+      this.mHi.push(<u32>min<u64>(<u64>abi.nrBase + <u64>abi.maxNr, <u64>u32.MAX_VALUE));
     }
   }
 
   /** Executed instructions summed over the measured numbers, with zero arguments. */
   measure(p: Program): i64 {
-    memory.fill(DATA, 0, 64);
     let sum: i64 = 0;
-    for (let i = 0; i < this.mNr.length; i++) {
-      store<u32>(DATA, this.mNr[i]);
-      store<u32>(DATA, this.arches[this.mArch[i]], 4);
+    for (let i = 0; i < this.mLo.length; i++) {
+      const arch = this.arches[this.mArch[i]];
+      const stretches = executedOver(p, arch, this.mLo[i], this.mHi[i]);
+      sum += stretches != UNSUPPORTED ? stretches : this.measureEach(p, arch, this.mLo[i], this.mHi[i]);
+    }
+    return sum;
+  }
+
+  /** measure() one number at a time, for programs executedOver cannot follow. */
+  private measureEach(p: Program, arch: u32, lo: u32, hi: u32): i64 {
+    memory.fill(DATA, 0, 64);
+    store<u32>(DATA, arch, 4);
+    let sum: i64 = 0;
+    for (let nr = <u64>lo; nr <= <u64>hi; nr++) {
+      store<u32>(DATA, <u32>nr);
       interp.run(p, DATA);
       sum += <i64>interp.executed;
     }
@@ -138,15 +141,14 @@ class Codegen {
         sum += c * (1 + this.tupleCost(part.outcome[r], x, true));
       }
     }
-    const leaves = segment(part, i32.MAX_VALUE);
+    const segs = new Segments(part);
+    const base = new StaticArray<i64>(segs.count);
     let entropy: i64 = 0;
-    for (let s = 0; s < leaves.length; s++) {
-      const leaf = leaves[s];
-      let base: i64 = 0;
-      for (let b = 0; b < leaf.base.length; b++) base += inRange[leaf.base[b]];
-      entropy += bits(base, total);
-      for (let e = 0; e < leaf.peeled.length; e++) entropy += bits(inRange[leaf.peeled[e]], total);
+    for (let r = 0; r < n; r++) {
+      if (segs.isPeeled(part, r)) entropy += bits(inRange[r], total);
+      else base[segs.segOf[r]] += inRange[r];
     }
+    for (let s = 0; s < segs.count; s++) entropy += bits(base[s], total);
     return sum + entropy;
   }
 
@@ -211,17 +213,14 @@ class Codegen {
   private countMeasured(part: Partition, only: i32): StaticArray<i32> {
     const n = part.length;
     const counts = new StaticArray<i32>(this.arches.length * n);
-    // Each ABI's measured numbers ascend: walk the ranges alongside, searching only on a restart.
-    let r = 0;
-    let last: u32 = u32.MAX_VALUE;
-    for (let i = 0; i < this.mNr.length; i++) {
+    for (let i = 0; i < this.mLo.length; i++) {
       const x = this.mArch[i];
-      const nr = this.mNr[i];
       if (only >= 0 && x != only) continue;
-      if (nr < last) r = part.find(nr);
-      while (part.hi[r] < nr) r++;
-      last = nr;
-      counts[x * n + r]++;
+      const lo = this.mLo[i];
+      const hi = this.mHi[i];
+      for (let r = part.find(lo); r < n && part.lo[r] <= hi; r++) {
+        counts[x * n + r] += <i32>(<u64>min(hi, part.hi[r]) - <u64>max(lo, part.lo[r]) + 1);
+      }
     }
     return counts;
   }

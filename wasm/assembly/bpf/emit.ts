@@ -26,16 +26,14 @@ const MAX_JUMP: i32 = 255;
 const SHARE_REACH: i32 = MAX_JUMP - 4;
 
 export class Emitter {
-  // Instructions in reverse order: index = Label.
-  code: Array<u16> = [];
-  jt: Array<u8> = [];
-  jf: Array<u8> = [];
-  k: Array<u32> = [];
+  // Instructions in reverse order (index = Label), each packed as code | jt << 16 | jf << 24 |
+  // k << 32: one array to grow instead of four.
+  private insns: Array<u64> = [];
   private retAction: Array<u32> = [];
   private retLabel: Array<i32> = [];
 
   get count(): i32 {
-    return this.code.length;
+    return this.insns.length;
   }
 
   /** How far a jump placed next would travel to `l`. */
@@ -44,10 +42,7 @@ export class Emitter {
   }
 
   private push(code: u16, jt: i32, jf: i32, k: u32): Label {
-    this.code.push(code);
-    this.jt.push(<u8>jt);
-    this.jf.push(<u8>jf);
-    this.k.push(k);
+    this.insns.push(<u64>code | (<u64>(<u8>jt) << 16) | (<u64>(<u8>jf) << 24) | (<u64>k << 32));
     return this.count - 1;
   }
 
@@ -110,8 +105,8 @@ export class Emitter {
     const n = this.count;
     const p = new Program(heap.alloc(<usize>max(n, 1) << 3), n, bigEndian);
     for (let i = 0; i < n; i++) {
-      const l = n - 1 - i;
-      p.set(i, this.code[l], this.jt[l], this.jf[l], this.k[l]);
+      const insn = unchecked(this.insns[n - 1 - i]);
+      p.set(i, <u16>insn, <u8>(insn >> 16), <u8>(insn >> 24), <u32>(insn >> 32));
     }
     return p;
   }

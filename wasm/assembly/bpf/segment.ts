@@ -5,39 +5,45 @@
 // the rest falls through to the segment's key.
 import { Partition } from "../lower/ranges";
 
-/** A segment of the nr line: fine ranges plus the singletons peeled out of it. */
-export class Leaf {
-  base: i32[] = []; // fine ranges with the segment's own key
-  peeled: i32[] = []; // singleton fine ranges with other keys, in nr order
-  constructor(public key: i32) {}
-}
-
 /**
- * Segments: maximal runs of one key, where a singleton range whose neighbours share a key is
- * peeled while the run has fewer than `limit`.
+ * The segments of a partition: maximal runs of one key, where a singleton range whose neighbours
+ * share a key is peeled. A range is peeled exactly when its key differs from its segment's
+ * (neighbouring ranges of a partition never share a key).
  */
-export function segment(part: Partition, limit: i32): Leaf[] {
-  const leaves: Leaf[] = [];
-  const n = part.length;
-  let joinNext = false;
-  for (let r = 0; r < n; r++) {
-    if (joinNext) {
-      leaves[leaves.length - 1].base.push(r);
-      joinNext = false;
-      continue;
+export class Segments {
+  count: i32 = 0;
+  /** The segment of each fine range. */
+  segOf: StaticArray<i32>;
+  /** Each segment's own key. */
+  keyOf: StaticArray<i32>;
+
+  constructor(part: Partition) {
+    const n = part.length;
+    this.segOf = new StaticArray<i32>(n);
+    this.keyOf = new StaticArray<i32>(n);
+    let joinNext = false;
+    for (let r = 0; r < n; r++) {
+      const last = this.count - 1;
+      if (joinNext) {
+        this.segOf[r] = last;
+        joinNext = false;
+        continue;
+      }
+      if (last >= 0 && part.lo[r] == part.hi[r] && r + 1 < n && part.outcome[r + 1] == this.keyOf[last] &&
+          part.outcome[r - 1] == this.keyOf[last]) {
+        this.segOf[r] = last;
+        joinNext = true;
+        continue;
+      }
+      this.keyOf[this.count] = part.outcome[r];
+      this.segOf[r] = this.count++;
     }
-    const last = leaves.length > 0 ? leaves[leaves.length - 1] : null;
-    if (last && part.lo[r] == part.hi[r] && r + 1 < n && part.outcome[r + 1] == last.key &&
-        part.outcome[r - 1] == last.key && last.peeled.length < limit) {
-      last.peeled.push(r);
-      joinNext = true;
-      continue;
-    }
-    const leaf = new Leaf(part.outcome[r]);
-    leaf.base.push(r);
-    leaves.push(leaf);
   }
-  return leaves;
+
+  /** Whether range r is a singleton peeled out of its segment. */
+  isPeeled(part: Partition, r: i32): bool {
+    return part.outcome[r] != this.keyOf[this.segOf[r]];
+  }
 }
 
 /** Most singletons one leaf peels: each costs every number of its leaf one more JEQ. */
@@ -49,7 +55,7 @@ export const INF: i64 = i64.MAX_VALUE >> 2;
 
 /**
  * Every leaf the tree may use: the stretch i..j (j - i < SPAN) of fine ranges, when it lies in
- * one segment of segment(part, no limit) and peels at most PEEL_MAX singletons. Costs follow
+ * one segment (Segments) and peels at most PEEL_MAX singletons. Costs follow
  * the tree's units: a range's weight pays for each JEQ it passes, plus its own leaf cost.
  */
 export class LeafTable {
@@ -66,32 +72,32 @@ export class LeafTable {
    */
   constructor(part: Partition, private weight: StaticArray<i64>, leafCost: StaticArray<i64>, exec: StaticArray<i32>) {
     const n = part.length;
-    const segs = segment(part, i32.MAX_VALUE);
-    this.segOf = new StaticArray<i32>(n);
-    this.keyOf = new StaticArray<i32>(segs.length);
-    for (let s = 0; s < segs.length; s++) {
-      this.keyOf[s] = segs[s].key;
-      for (let b = 0; b < segs[s].base.length; b++) this.segOf[segs[s].base[b]] = s;
-      for (let e = 0; e < segs[s].peeled.length; e++) this.segOf[segs[s].peeled[e]] = s;
-    }
+    const segs = new Segments(part);
+    this.segOf = segs.segOf;
+    this.keyOf = segs.keyOf;
     this.sum = new StaticArray<i64>(n * SPAN);
     this.most = new StaticArray<i32>(n * SPAN);
     this.sum.fill(INF);
+    // The peeled singletons of i..j, heaviest first, grown as j grows (the same insertion order
+    // as peeled(), so the same order): no list is allocated per leaf.
+    const order = new StaticArray<i32>(SPAN);
     for (let i = 0; i < n; i++) {
       const seg = this.segOf[i];
+      const key = this.keyOf[seg];
+      let p = 0;
       for (let j = i; j < n && j - i < SPAN && this.segOf[j] == seg; j++) {
-        const peeled = this.peeled(part, i, j);
-        const p = peeled.length;
+        if (j == i + 1 && part.outcome[i] != key) p = insertByWeight(order, p, i, weight);
+        if (j > i && part.outcome[j] != key) p = insertByWeight(order, p, j, weight);
         if (p > PEEL_MAX) break;
         let sum: i64 = 0;
         let most: i32 = 0;
         for (let e = 0; e < p; e++) {
-          const r = peeled[e];
+          const r = unchecked(order[e]);
           sum += weight[r] * (e + 1) + leafCost[r];
           if (exec[r] >= 0) most = max(most, e + 1 + exec[r]);
         }
         for (let r = i; r <= j; r++) {
-          if (i < j && part.outcome[r] != this.keyOf[seg]) continue;
+          if (i < j && part.outcome[r] != key) continue;
           sum += weight[r] * p + leafCost[r];
           if (exec[r] >= 0) most = max(most, p + exec[r]);
         }
@@ -115,6 +121,21 @@ export class LeafTable {
     sortByWeight(list, this.weight);
     return list;
   }
+}
+
+/**
+ * Inserts r into order[0..p) (heaviest first) after every range at least as heavy, as one step
+ * of sortByWeight's insertion sort would; returns the new length (order holds SPAN entries,
+ * and a leaf holds at most SPAN ranges).
+ */
+function insertByWeight(order: StaticArray<i32>, p: i32, r: i32, w: StaticArray<i64>): i32 {
+  let j = p - 1;
+  while (j >= 0 && w[order[j]] < w[r]) {
+    order[j + 1] = order[j];
+    j--;
+  }
+  order[j + 1] = r;
+  return p + 1;
 }
 
 /** Heaviest first, ties in nr order (insertion sort: a leaf peels few singletons). */

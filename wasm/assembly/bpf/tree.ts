@@ -31,25 +31,27 @@ export const MEASURED: i64 = 1000;
  * tables per tree would cost more to allocate than to fill.
  */
 export class Scratch {
-  prev: StaticArray<i64> = new StaticArray<i64>(0);
-  cur: StaticArray<i64> = new StaticArray<i64>(0);
+  // Allocated on first use (see ensure): a compile's small trees need few of them, and each
+  // allocation costs about as much as filling a small table.
+  prev: StaticArray<i64> = empty<i64>();
+  cur: StaticArray<i64> = empty<i64>();
   /** cur transposed, so that the DP's inner loop reads both child costs in order. */
-  curT: StaticArray<i64> = new StaticArray<i64>(0);
-  prevT: StaticArray<i64> = new StaticArray<i64>(0);
-  roots: StaticArray<i32> = new StaticArray<i32>(0);
-  choice: StaticArray<u16> = new StaticArray<u16>(0);
+  curT: StaticArray<i64> = empty<i64>();
+  prevT: StaticArray<i64> = empty<i64>();
+  roots: StaticArray<i32> = empty<i32>();
+  choice: StaticArray<u16> = empty<u16>();
   /** The unlimited layer: costs (and transposed), choices, and each subtree's worst path. */
-  costU: StaticArray<i64> = new StaticArray<i64>(0);
-  costUT: StaticArray<i64> = new StaticArray<i64>(0);
-  choiceU: StaticArray<u16> = new StaticArray<u16>(0);
-  heightU: StaticArray<i32> = new StaticArray<i32>(0);
+  costU: StaticArray<i64> = empty<i64>();
+  costUT: StaticArray<i64> = empty<i64>();
+  choiceU: StaticArray<u16> = empty<u16>();
+  heightU: StaticArray<i32> = empty<i32>();
   /** Per row i of a layer: the last j whose [i..j] fits. */
-  reach: StaticArray<i32> = new StaticArray<i32>(0);
-  reachPrev: StaticArray<i32> = new StaticArray<i32>(0);
+  reach: StaticArray<i32> = empty<i32>();
+  reachPrev: StaticArray<i32> = empty<i32>();
   /** Per row i: the first j whose unlimited subtree [i..j] does not fit the current layer. */
-  fits: StaticArray<i32> = new StaticArray<i32>(0);
+  fits: StaticArray<i32> = empty<i32>();
   /** fits as the previous layer found it. */
-  fitsBefore: StaticArray<i32> = new StaticArray<i32>(0);
+  fitsBefore: StaticArray<i32> = empty<i32>();
 
   /** Tables for n ranges: the unlimited layer's, and the layers' too when `limited`. */
   ensure(n: i32, limited: bool): void {
@@ -359,4 +361,15 @@ export class Tree {
 // @ts-ignore: decorator
 @inline function uninit<T>(length: i32): StaticArray<T> {
   return changetype<StaticArray<T>>(__new(<usize>length << alignof<T>(), idof<StaticArray<T>>()));
+}
+
+// The empty table, in static memory (the heap is reset between calls): a zero-length
+// StaticArray of any element type is an object header whose rtSize (the word before the
+// payload) is 0, and that is all `length` reads.
+const EMPTY: usize = memory.data(32, 16);
+
+/** A zero-length StaticArray that costs no allocation. */
+// @ts-ignore: decorator
+@inline function empty<T>(): StaticArray<T> {
+  return changetype<StaticArray<T>>(EMPTY + 16);
 }

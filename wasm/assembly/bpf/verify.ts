@@ -11,28 +11,27 @@ export function verify(p: Program): string | null {
   for (let pc = 0; pc < n; pc++) {
     const code = p.code(pc);
     const k = p.k(pc);
-    const at = `instruction ${dec(pc)}: `;
     switch (kindOf(code)) {
       case Kind.INVALID:
-        return at + `opcode ${hex(code, 2)} is not allowed in a seccomp filter`;
+        return at(pc) + `opcode ${hex(code, 2)} is not allowed in a seccomp filter`;
       case Kind.LD_ABS:
         if (k >= <u32>SECCOMP_DATA_BYTES || (k & 3) != 0) {
-          return at + `load of data[${dec(k)}] is not an aligned word inside seccomp_data`;
+          return at(pc) + `load of data[${dec(k)}] is not an aligned word inside seccomp_data`;
         }
         break;
       case Kind.LD_MEM: case Kind.LDX_MEM: case Kind.ST: case Kind.STX:
-        if (k >= 16) return at + `memory slot ${dec(k)} does not exist (M[0..15])`;
+        if (k >= 16) return at(pc) + `memory slot ${dec(k)} does not exist (M[0..15])`;
         break;
       case Kind.ALU_K:
-        if (opOf(code) == DIV && k == 0) return at + "division by constant 0";
-        if ((opOf(code) == LSH || opOf(code) == RSH) && k >= 32) return at + `shift by ${dec(k)} >= 32`;
+        if (opOf(code) == DIV && k == 0) return at(pc) + "division by constant 0";
+        if ((opOf(code) == LSH || opOf(code) == RSH) && k >= 32) return at(pc) + `shift by ${dec(k)} >= 32`;
         break;
       case Kind.JA:
-        if (k >= <u32>(n - pc - 1)) return at + `jump past the end`;
+        if (k >= <u32>(n - pc - 1)) return at(pc) + `jump past the end`;
         break;
       case Kind.JMP_K: case Kind.JMP_X:
         if (pc + 1 + <i32>p.jt(pc) >= n || pc + 1 + <i32>p.jf(pc) >= n) {
-          return at + `jump past the end`;
+          return at(pc) + `jump past the end`;
         }
         break;
       default:
@@ -42,6 +41,11 @@ export function verify(p: Program): string | null {
   const last = kindOf(p.code(n - 1));
   if (last != Kind.RET_K && last != Kind.RET_A) return `instruction ${dec(<u32>(n - 1))}: the program does not end in RET`;
   return memoryReadsAfterWrites(p);
+}
+
+/** The prefix of a reason about instruction pc (built only on failure: verify runs every compile). */
+function at(pc: i32): string {
+  return `instruction ${dec(pc)}: `;
 }
 
 /** Every M[k] read must follow a write to M[k] on every path to it. */

@@ -22,14 +22,17 @@ export class Outcomes {
     return this.intern([], action);
   }
 
-  /** The id of the outcome "try `rules` (all conditional) in order, else `final`". */
+  /**
+   * The id of the outcome "try `rules` (all conditional) in order, else `final`". `rules` may
+   * be the caller's scratch list: a new outcome keeps a copy of it.
+   */
   intern(rules: Rule[], final: u32): i32 {
     // A trailing rule that gives the final action anyway changes nothing.
     while (rules.length > 0 && rules[rules.length - 1].action == final) rules.pop();
     for (let i = 0; i < this.list.length; i++) {
       if (sameOutcome(this.list[i], rules, final)) return i;
     }
-    this.list.push(new Outcome(rules, final));
+    this.list.push(new Outcome(rules.slice(), final));
     return this.list.length - 1;
   }
 }

@@ -63,6 +63,9 @@ export function lowerArch(policy: Policy, auditArch: u32, outcomes: Outcomes): P
 
   const part = new Partition();
   const bad = outcomes.plain(policy.badArchAction);
+  // Scratch lists reused for every interval (outcomes.intern copies the chain it keeps).
+  const covering: i32[] = [];
+  const chain: Rule[] = [];
   for (let c = 0; c < cuts.length; c++) {
     const lo = cuts[c];
     if (lo >= END || (c > 0 && cuts[c - 1] == lo)) continue;
@@ -74,7 +77,7 @@ export function lowerArch(policy: Policy, auditArch: u32, outcomes: Outcomes): P
       }
     }
     const owner = ownerOf(abis, lo);
-    const outcome = owner ? outcomeAt(owner, lo, policy.defaultAction, outcomes) : bad;
+    const outcome = owner ? outcomeAt(owner, lo, policy.defaultAction, outcomes, covering, chain) : bad;
     part.add(<u32>lo, <u32>(next - 1), outcome);
   }
   return part;
@@ -90,9 +93,9 @@ function ownerOf(abis: Abi[], nr: u64): Abi | null {
   return best;
 }
 
-/** The rules covering nr, in order: that nr's single-number rules merged with the spans. */
-function rulesAt(abi: Abi, nr: u64): i32[] {
-  const out: i32[] = [];
+/** The rules covering nr, in order, into `out`: that nr's single-number rules merged with the spans. */
+function rulesAt(abi: Abi, nr: u64, out: i32[]): void {
+  out.length = 0;
   const singles = abi.singles;
   let a = 0;
   let b = singles.length;
@@ -116,17 +119,16 @@ function rulesAt(abi: Abi, nr: u64): i32[] {
   for (; s < abi.spans.length; s++) {
     if (covers(abi.rules[abi.spans[s]], nr)) out.push(abi.spans[s]);
   }
-  return out;
 }
 
 function covers(rule: Rule, nr: u64): bool {
   return rule.first <= nr && nr <= rule.last;
 }
 
-function outcomeAt(abi: Abi, nr: u64, defaultAction: u32, outcomes: Outcomes): i32 {
-  const chain: Rule[] = [];
+function outcomeAt(abi: Abi, nr: u64, defaultAction: u32, outcomes: Outcomes, covering: i32[], chain: Rule[]): i32 {
+  chain.length = 0;
   let final = defaultAction;
-  const covering = rulesAt(abi, nr);
+  rulesAt(abi, nr, covering);
   for (let i = 0; i < covering.length; i++) {
     const rule = abi.rules[covering[i]];
     if (rule.conds.length == 0) {

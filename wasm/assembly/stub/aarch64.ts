@@ -104,7 +104,7 @@ export class Aarch64 extends Asm {
     this.bcond(cond, l);
   }
 
-  sysnr(nr: i32): void {
+  sysnr(nr: i32, result: bool): void {
     this.movz(X8, <u32>nr, 0);
     this.insn(0xd4000001); // svc #0; x0 already holds -errno on failure
   }

@@ -141,10 +141,11 @@ export abstract class Asm extends Image {
   abstract br(cond: i32, ra: i32, rb: i32, l: i32): void;
   /** if (ra cond imm) goto l; |imm| < 2048. */
   abstract bri(cond: i32, ra: i32, imm: i32, l: i32): void;
-  /** A0 = syscall(nr, A0..A5), normalised to -errno on failure on every arch. */
-  abstract sysnr(nr: i32): void;
-  sys(which: i32): void {
-    this.sysnr(this.nrs[which]);
+  /** syscall(nr, A0..A5). With `result`, A0 = the result, normalised to -errno on failure on
+   *  every arch; without (write, exit_group), A0 is undefined after, which saves bytes. */
+  abstract sysnr(nr: i32, result: bool): void;
+  sys(which: i32, result: bool = true): void {
+    this.sysnr(this.nrs[which], result);
   }
   /** rd = stack pointer. */
   abstract getsp(rd: i32): void;

@@ -1,5 +1,6 @@
 // ppc64le backend (ELFv2): fixed 32-bit instruction words stored little-endian. `sc` reports
-// failure in CR0.SO with a positive errno in r3; sysnr turns that into -errno like other arches.
+// failure in CR0.SO with a positive errno in r3; sysnr turns that into -errno like other arches
+// wherever the result is read.
 import { Asm, EQ } from "./asm";
 
 // Indexed by virtual register (A0..A4, S0..S5, A5): arguments r3..r8 (r3 returns), and the
@@ -95,9 +96,10 @@ export class Ppc64le extends Asm {
     this.bc(cond, l);
   }
 
-  sysnr(nr: i32): void {
+  sysnr(nr: i32, result: bool): void {
     this.d(14, R0, 0, nr); // li r0, nr
     this.insn(0x44000002); // sc
+    if (!result) return;
     this.insn((16 << 26) | (4 << 21) | (3 << 16) | 8); // bns cr0, +8: no error
     this.insn((31 << 26) | (3 << 21) | (3 << 16) | (104 << 1)); // neg r3, r3
   }

@@ -3,7 +3,9 @@
 // mode from CLONE3_WORKAROUND_MODE (auto|always|never, default auto); auto probes and installs
 // only when a probe answers EPERM; install via seccomp(2) without NO_NEW_PRIVS, on EACCES with
 // it, and via prctl(PR_SET_SECCOMP) where seccomp(2) is ENOSYS; then exec with execvp(3)
-// semantics. Exit 125 for our own failure, 126 found but not runnable, 127 not found.
+// semantics. If the filter cannot be installed, auto warns and execs anyway (a wrapper must never
+// break what worked without it) and always exits 125. Exit 125 for our own failure, 126 found
+// but not runnable, 127 not found.
 import {
   A0, A1, A2, A3, A4, A5, Asm, EQ, NE, S0, S1, S2, S3, S4, S5,
   SYS_EXECVE, SYS_EXIT_GROUP, SYS_PRCTL, SYS_SECCOMP, SYS_WRITE,
@@ -26,6 +28,7 @@ const PR_SET_SECCOMP: i32 = 22;
 const PR_SET_NO_NEW_PRIVS: i32 = 38;
 
 const MODE_UNSET: i32 = -1;
+// The order of the mode names in the data.
 const MODE_AUTO: i32 = 0;
 const MODE_ALWAYS: i32 = 1;
 const MODE_NEVER: i32 = 2;
@@ -36,14 +39,20 @@ const PATH_LIMIT: i32 = 2040; // addi immediates stay small on every ISA; two st
 
 /** glibc's execvp default when PATH is unset. */
 const DEFAULT_PATH = "/bin:/usr/bin";
+// Every message is PREFIX, written first, then its text, in the launcher's words. The auto-mode
+// warning lies right after PREFIX in the data, so one write prints that line whole.
 const PREFIX = "clone3-workaround: ";
-const MSG_USAGE = "clone3-workaround: usage: clone3-workaround [--] COMMAND [ARGS...]\n";
-const MSG_MODE = "clone3-workaround: CLONE3_WORKAROUND_MODE must be auto, always or never\n";
-const MSG_INSTALL = "clone3-workaround: cannot install the seccomp filter\n";
-// strerror(3)'s words for the two common cases, as the launcher prints them.
+const MSG_WARN = "warning: cannot install the filter; running the command without it\n";
+const MSG_USAGE = "usage: clone3-workaround [--] COMMAND [ARGS...]\n";
+const MSG_MODE = "CLONE3_WORKAROUND_MODE must be auto, always or never\n";
+const MSG_INSTALL = "cannot install the filter\n";
+// strerror(3)'s words for the common cases, as the launcher prints them.
 const MSG_NOT_FOUND = ": No such file or directory\n";
 const MSG_DENIED = ": Permission denied\n";
+const MSG_NOT_DIR = ": Not a directory\n";
 const MSG_CANNOT = ": cannot execute\n";
+/** How the launcher shows an empty command name. */
+const EMPTY_NAME = "''";
 
 /** One auto-mode probe: a harmless invalid call; EPERM means the engine filters it. */
 export class Probe {
@@ -52,14 +61,15 @@ export class Probe {
 
 /** Labels of the data after the code. */
 class Data {
-  usage: i32; mode: i32; install: i32; prefix: i32; notFound: i32; denied: i32; cannot: i32;
-  modeKey: i32; pathKey: i32; auto: i32; always: i32; never: i32; dashdash: i32;
+  usage: i32; mode: i32; install: i32; prefix: i32; notFound: i32; denied: i32; notDir: i32;
+  cannot: i32; emptyName: i32;
+  modeKey: i32; pathKey: i32; modeNames: i32; dashdash: i32;
   defaultPath: i32; sh: i32; fprog: i32; filter: i32;
   constructor(a: Asm) {
     this.usage = a.label(); this.mode = a.label(); this.install = a.label(); this.prefix = a.label();
-    this.notFound = a.label(); this.denied = a.label(); this.cannot = a.label();
-    this.modeKey = a.label(); this.pathKey = a.label(); this.auto = a.label(); this.always = a.label();
-    this.never = a.label(); this.dashdash = a.label(); this.defaultPath = a.label(); this.sh = a.label();
+    this.notFound = a.label(); this.denied = a.label(); this.notDir = a.label();
+    this.cannot = a.label(); this.emptyName = a.label();
+    this.modeKey = a.label(); this.pathKey = a.label(); this.modeNames = a.label(); this.dashdash = a.label(); this.defaultPath = a.label(); this.sh = a.label();
     this.fprog = a.label(); this.filter = a.label();
   }
 }
@@ -69,7 +79,7 @@ function say(a: Asm, l: i32, len: i32): void {
   a.li(A0, 2);
   a.la(A1, l);
   a.li(A2, len);
-  a.sys(SYS_WRITE);
+  a.sys(SYS_WRITE, false);
 }
 
 /** write(2, str, strlen(str)) for the string in register `reg` (not A0..A3). */
@@ -86,7 +96,7 @@ function sayCstr(a: Asm, reg: i32): void {
   a.jmp(loop);
   a.bind(done);
   a.li(A0, 2);
-  a.sys(SYS_WRITE);
+  a.sys(SYS_WRITE, false);
 }
 
 /** If the string at `str` starts with the constant at `key`, leave `str` just past it and go to
@@ -105,11 +115,11 @@ function skipPrefix(a: Asm, str: i32, key: i32, tmp: i32, matched: i32): void {
   a.bind(miss);
 }
 
-/** If the string at `str` equals the constant at `key`, go to `equal`. Clobbers A1..A4. */
-function streq(a: Asm, str: i32, key: i32, equal: i32): void {
+/** If the string at `str` equals the one at A1, go to `equal`; otherwise fall through with A1 at
+ *  the first byte that differs. Clobbers A2..A4. */
+function strcmp(a: Asm, str: i32, equal: i32): void {
   const loop = a.label(), miss = a.label();
   a.mov(A4, str);
-  a.la(A1, key);
   a.bind(loop);
   a.ldb(A2, A1, 0);
   a.ldb(A3, A4, 0);
@@ -156,21 +166,20 @@ function execTry(a: Asm, path: i32, sh: i32): void {
   a.bind(done);
 }
 
-/** S2 = message, S3 = its length, S5 = exit status; then go to `die`. */
-function fail(a: Asm, msg: i32, len: i32, code: i32, die: i32): void {
+/** S2 = message, S3 = its length; then go to `die`. */
+function fail(a: Asm, msg: i32, len: i32, die: i32): void {
   a.la(S2, msg);
   a.li(S3, len);
-  a.li(S5, code);
   a.jmp(die);
 }
 
 /**
- * The whole stub. Registers: S0 = the command's argv, S1 = envp, S2 = mode (then the path
- * buffer), S3 = PATH value, S4 = the command name, S5 = scratch / flags.
+ * The whole stub. Registers: S0 = the command's argv, S1 = envp, S2 = mode (then the install
+ * state, then the path buffer), S3 = PATH value, S4 = the command name, S5 = scratch / flags.
  */
 export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>): void {
   const str = new Data(a);
-  const usage = a.label(), badMode = a.label(), installFailed = a.label(), die = a.label();
+  const usage = a.label(), badMode = a.label(), installFailed = a.label(), die = a.label(), dieText = a.label();
   a.prologue();
 
   // sp -> argc, argv[0..argc-1], NULL, envp..., NULL
@@ -186,7 +195,8 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.ld(S4, S0, 0);
   a.bri(EQ, S4, 0, usage);
   const noDashDash = a.label(), dashDash = a.label();
-  streq(a, S4, str.dashdash, dashDash);
+  a.la(A1, str.dashdash);
+  strcmp(a, S4, dashDash);
   a.jmp(noDashDash);
   a.bind(dashDash);
   a.addi(S0, S0, 8);
@@ -214,21 +224,22 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.mov(S3, A0);
   a.jmp(envNext);
   a.bind(modeFound);
-  const isAuto = a.label(), isAlways = a.label(), isNever = a.label();
-  a.ldb(A1, A0, 0);
-  a.bri(EQ, A1, 0, isAuto); // an empty value is the default
-  streq(a, A0, str.auto, isAuto);
-  streq(a, A0, str.always, isAlways);
-  streq(a, A0, str.never, isNever);
-  a.jmp(badMode);
-  a.bind(isAuto);
+  // The names follow each other in the data in mode order, so S2 counts through them to the
+  // one that matches. An empty value is the default.
+  const nextName = a.label(), skipName = a.label();
   a.li(S2, MODE_AUTO);
-  a.jmp(envNext);
-  a.bind(isAlways);
-  a.li(S2, MODE_ALWAYS);
-  a.jmp(envNext);
-  a.bind(isNever);
-  a.li(S2, MODE_NEVER);
+  a.ldb(A2, A0, 0);
+  a.bri(EQ, A2, 0, envNext);
+  a.la(A1, str.modeNames);
+  a.bind(nextName);
+  strcmp(a, A0, envNext);
+  a.bind(skipName); // to just past this name's NUL
+  a.ldb(A2, A1, 0);
+  a.addi(A1, A1, 1);
+  a.bri(NE, A2, 0, skipName);
+  a.addi(S2, S2, 1);
+  a.bri(NE, S2, MODE_NEVER + 1, nextName);
+  a.jmp(badMode);
   a.bind(envNext);
   a.addi(S5, S5, 8);
   a.jmp(envLoop);
@@ -240,14 +251,16 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   for (let i = 0; i < probes.length; i++) {
     const p = probes[i];
     for (let r = 0; r < p.args.length; r++) a.li(r < 5 ? A0 + r : A5, p.args[r]);
-    a.sysnr(p.nr);
+    a.sysnr(p.nr, true);
     a.bri(EQ, A0, -EPERM, install);
   }
   a.jmp(exec);
 
   // Install: seccomp(2) (S2 = 0) or, where it is ENOSYS, prctl (S2 = 1); first without
-  // NO_NEW_PRIVS, and on EACCES once more with it (S5 = 1).
+  // NO_NEW_PRIVS, and on EACCES once more with it (S5 = 1). Every register is taken, so the mode
+  // waits for installFailed in the argv slot before the command's, which is ours (see execTry).
   a.bind(install);
+  a.st(S2, S0, -8);
   const retry = a.label(), viaPrctl = a.label(), check = a.label(), notNosys = a.label();
   a.li(S2, 0);
   a.li(S5, 0);
@@ -292,9 +305,10 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.jmp(failed);
 
   a.bind(search);
+  const emptyName = a.label();
   a.ldb(A1, S4, 0);
   a.li(A0, -ENOENT);
-  a.bri(EQ, A1, 0, failed); // execvp("") is ENOENT
+  a.bri(EQ, A1, 0, emptyName); // execvp("") is ENOENT
   const havePath = a.label();
   a.bri(NE, S3, 0, havePath);
   a.la(S3, str.defaultPath);
@@ -367,28 +381,42 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.li(S3, MSG_DENIED.length);
   a.li(S5, 126);
   a.bri(EQ, A0, -EACCES, cmdError);
+  a.la(S2, str.notDir);
+  a.li(S3, MSG_NOT_DIR.length);
+  a.bri(EQ, A0, -ENOTDIR, cmdError);
   a.la(S2, str.cannot);
   a.li(S3, MSG_CANNOT.length);
   a.bind(cmdError);
   say(a, str.prefix, PREFIX.length);
   sayCstr(a, S4);
-  a.jmp(die);
+  a.jmp(dieText);
+  a.bind(emptyName);
+  a.la(S4, str.emptyName);
+  a.jmp(failed);
 
-  a.bind(usage);
-  fail(a, str.usage, MSG_USAGE.length, 125, die);
-  a.bind(badMode);
-  fail(a, str.mode, MSG_MODE.length, 125, die);
   a.bind(installFailed);
-  a.la(S2, str.install);
-  a.li(S3, MSG_INSTALL.length);
+  const refused = a.label();
+  a.ld(A0, S0, -8);
+  a.bri(EQ, A0, MODE_ALWAYS, refused);
+  say(a, str.prefix, PREFIX.length + MSG_WARN.length);
+  a.jmp(exec);
+  a.bind(refused);
+  fail(a, str.install, MSG_INSTALL.length, die);
+  a.bind(usage);
+  fail(a, str.usage, MSG_USAGE.length, die);
+  a.bind(badMode);
+  a.la(S2, str.mode);
+  a.li(S3, MSG_MODE.length);
+  a.bind(die); // our own failure: write(2, PREFIX); write(2, S2, S3); exit_group(125)
   a.li(S5, 125);
-  a.bind(die); // write(2, S2, S3); exit_group(S5)
+  say(a, str.prefix, PREFIX.length);
+  a.bind(dieText); // the command's: S5 = 126 or 127
   a.li(A0, 2);
   a.mov(A1, S2);
   a.mov(A2, S3);
-  a.sys(SYS_WRITE);
+  a.sys(SYS_WRITE, false);
   a.mov(A0, S5);
-  a.sys(SYS_EXIT_GROUP);
+  a.sys(SYS_EXIT_GROUP, false);
 
   // Data.
   a.align(8);
@@ -403,14 +431,15 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bind(str.mode); a.cstr(MSG_MODE, false);
   a.bind(str.install); a.cstr(MSG_INSTALL, false);
   a.bind(str.prefix); a.cstr(PREFIX, false);
+  a.cstr(MSG_WARN, false); // right after PREFIX: see MSG_WARN
   a.bind(str.notFound); a.cstr(MSG_NOT_FOUND, false);
   a.bind(str.denied); a.cstr(MSG_DENIED, false);
+  a.bind(str.notDir); a.cstr(MSG_NOT_DIR, false);
   a.bind(str.cannot); a.cstr(MSG_CANNOT, false);
+  a.bind(str.emptyName); a.cstr(EMPTY_NAME);
   a.bind(str.modeKey); a.cstr("CLONE3_WORKAROUND_MODE=");
   a.bind(str.pathKey); a.cstr("PATH=");
-  a.bind(str.auto); a.cstr("auto");
-  a.bind(str.always); a.cstr("always");
-  a.bind(str.never); a.cstr("never");
+  a.bind(str.modeNames); a.cstr("auto"); a.cstr("always"); a.cstr("never"); // MODE_AUTO.. in order
   a.bind(str.dashdash); a.cstr("--");
   a.bind(str.defaultPath); a.cstr(DEFAULT_PATH);
   a.bind(str.sh); a.cstr("/bin/sh");

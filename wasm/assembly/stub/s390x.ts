@@ -102,7 +102,7 @@ export class S390x extends Asm {
     this.brc(cond == EQ ? 8 : 7, l);
   }
 
-  sysnr(nr: i32): void {
+  sysnr(nr: i32, result: bool): void {
     if (nr < 256) {
       this.byte(0x0a);
       this.byte(<u32>nr);

@@ -170,7 +170,7 @@ export class X86_64 extends Asm {
     this.jcc(cond, l);
   }
 
-  sysnr(nr: i32): void {
+  sysnr(nr: i32, result: bool): void {
     if (nr <= 127) { // push nr; pop rax
       this.pushImm8(nr);
       this.byte(0x58);
@@ -180,7 +180,7 @@ export class X86_64 extends Asm {
     }
     this.byte(0x0f); // syscall
     this.byte(0x05);
-    this.movPhys(this.r(0), 0); // the result (already -errno) goes to A0
+    if (result) this.movPhys(this.r(0), 0); // the result (already -errno) goes to A0
   }
 
   getsp(rd: i32): void {
