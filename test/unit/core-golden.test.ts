@@ -16,6 +16,7 @@ import { hidePreset, KNOWN_HIDEABLE, clone3Preset, resolve } from "../../policy/
 import type { AbiFacts, CmpOp, Cond, KernelArch, ResolvedPolicy, Rule } from "../../policy/resolved.ts";
 import { compile, type ByteOrder, type Strategy } from "../../wasm/core.ts";
 import { mobyOci } from "../peer/moby.ts";
+import { prng, type Rng } from "./prng.ts";
 
 const FILE = join(dirname(fileURLToPath(import.meta.url)), "core-golden.json");
 const HEADER =
@@ -31,23 +32,6 @@ interface Case {
   strategy?: Strategy;
 }
 
-/** mulberry32, as in property.test.ts. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const u32 = (): number => (next() * 4294967296) >>> 0;
-  const u64 = (): bigint => (BigInt(u32()) << 32n) | BigInt(u32());
-  return { int, pick, u32, u64, chance: (p: number) => next() < p };
-}
-type Rng = ReturnType<typeof prng>;
 
 const MAX_U64 = (1n << 64n) - 1n;
 const OPS: CmpOp[] = ["EQ", "NE", "LT", "LE", "GT", "GE", "MASKED_EQ"];

@@ -7,28 +7,12 @@ import { abisOf, KERNEL_ARCHES } from "../../arch/index.ts";
 import type { AbiFacts, Cond, CmpOp, KernelArch, ResolvedPolicy, Rule } from "../../policy/resolved.ts";
 import { compile, simulate, verify, type Program, type Strategy } from "../../wasm/core.ts";
 import { evaluate, type Query } from "./reference.ts";
+import { prng, type Rng } from "./prng.ts";
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 0x5eccc0de) >>> 0;
 const POLICIES = Number(process.env.PROPERTY_POLICIES ?? 2000);
 const MAX_U64 = (1n << 64n) - 1n;
 
-/** mulberry32: small, seedable, good enough to spread test cases. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
-  const u32 = (): number => (next() * 4294967296) >>> 0;
-  const u64 = (): bigint => (BigInt(u32()) << 32n) | BigInt(u32());
-  return { next, int, pick, u32, u64, chance: (p: number) => next() < p };
-}
-type Rng = ReturnType<typeof prng>;
 
 const BOUNDARY = [0n, 1n, 2n, 0x7fffffffn, 0x80000000n, 0xfffffffen, 0xffffffffn, 1n << 32n, (1n << 32n) + 1n,
   0x7fffffffffffffffn, 1n << 63n, MAX_U64 - 1n, MAX_U64];
