@@ -104,9 +104,41 @@ describe("the x86_64 stub under a clone3 -> EPERM engine", () => {
     expect(r.stdout).toContain("thread ok");
   });
 
-  it.each([["refuses"], ["refusesBoth"]])("exits 125 with one line when the engine %s the filter", (engine) => {
-    const r = run(engines[engine], [stub, "true"]);
-    expect(r).toEqual({ status: 125, stdout: "", stderr: "clone3-workaround: cannot install the seccomp filter\n" });
+  // refuses: seccomp(2) EPERM (the launcher's no-seccomp.json); refusesBoth: seccomp(2) ENOSYS,
+  // then prctl(PR_SET_SECCOMP) EPERM. Either way no filter can be installed.
+  it.each([["refuses"], ["refusesBoth"]])("auto warns once and runs the command anyway when the engine %s the filter", (engine) => {
+    const r = run(engines[engine], [stub, "sh", "-c", `${STATUS}; echo ran; exit 4`]);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toBe("clone3-workaround: warning: cannot install the filter; running the command without it\n");
+    expect(status(r.stdout)).toEqual({ nnp: 0, filters: 1 }); // the engine's filter only
+    expect(r.stdout).toMatch(/\nran\n$/);
+    // The same when auto is asked for by name rather than by default.
+    const named = run(engines[engine], [stub, "sh", "-c", "exit 4"], { CLONE3_WORKAROUND_MODE: "auto" });
+    expect(named).toEqual({ status: 4, stdout: "", stderr: r.stderr });
+  });
+
+  it.each([["refuses"], ["refusesBoth"]])("always exits 125 with one line when the engine %s the filter", (engine) => {
+    const r = run(engines[engine], [stub, "sh", "-c", "echo ran"], { CLONE3_WORKAROUND_MODE: "always" });
+    expect(r).toEqual({ status: 125, stdout: "", stderr: "clone3-workaround: cannot install the filter\n" });
+  });
+
+  it("a command that cannot be run after the warning fails as it would have without the stub", () => {
+    const r = run(engines.refuses, [stub, "clone3-workaround-no-such-command"]);
+    expect(r).toEqual({
+      status: 127,
+      stdout: "",
+      stderr:
+        "clone3-workaround: warning: cannot install the filter; running the command without it\n" +
+        "clone3-workaround: clone3-workaround-no-such-command: No such file or directory\n",
+    });
+  });
+
+  it("the refusing engines really refuse: seccomp-run's own install under them fails", () => {
+    // seccomp-run installs with seccomp(2) (or prctl with --prctl); both are refused as emulated.
+    const nested = (engine: string, flags: string[]) => run(engine, [seccompRun, ...flags, "--bpf", engines.eperm, "--", "true"]).status;
+    expect(nested(engines.refuses, [])).toBe(125);
+    expect(nested(engines.refusesBoth, ["--prctl"])).toBe(125);
+    expect(nested(engines.eperm, [])).toBe(0);
   });
 
   it("never just execs: no filter, threads still broken", () => {
@@ -190,17 +222,36 @@ describe("exit codes and messages", () => {
     [["--"], {}, 125, "clone3-workaround: usage: clone3-workaround [--] COMMAND [ARGS...]\n"],
     [["clone3-workaround-no-such-command"], {}, 127, "clone3-workaround: clone3-workaround-no-such-command: No such file or directory\n"],
     [["/nonexistent/cmd"], {}, 127, "clone3-workaround: /nonexistent/cmd: No such file or directory\n"],
-    [[""], {}, 127, "clone3-workaround: : No such file or directory\n"],
+    [[""], {}, 127, "clone3-workaround: '': No such file or directory\n"],
+    [["--", ""], {}, 127, "clone3-workaround: '': No such file or directory\n"],
     [["PLAIN"], {}, 126, "clone3-workaround: PLAIN: Permission denied\n"],
     [["SUBDIR"], {}, 126, "clone3-workaround: SUBDIR: Permission denied\n"],
     [["LOOP"], {}, 126, "clone3-workaround: LOOP: cannot execute\n"],
-    [["true"], { CLONE3_WORKAROUND_MODE: "sometimes" }, 125, "clone3-workaround: CLONE3_WORKAROUND_MODE must be auto, always or never\n"],
+    [["PLAIN/x"], {}, 126, "clone3-workaround: PLAIN/x: Not a directory\n"],
+    ...["sometimes", "aut", "autox", "always ", "neve", "neverr", "AUTO"].map((mode) => [
+      ["true"], { CLONE3_WORKAROUND_MODE: mode }, 125, "clone3-workaround: CLONE3_WORKAROUND_MODE must be auto, always or never\n",
+    ]),
   ] as [string[], Record<string, string>, number, string][])("%j %j exits %i", (args, env, code, message) => {
     const path = (s: string) => s.replace("PLAIN", join(dir, "plain")).replace("SUBDIR", join(dir, "subdir")).replace("LOOP", join(dir, "loop"));
     const argv = args.map(path);
     const msg = path(message);
     expect(run(undefined, [stub, ...argv], env)).toEqual({ status: code, stdout: "", stderr: msg });
   });
+
+  // env(1) execs with execvp(3) and reports with strerror(3): an independent reference for the
+  // status and the words (the stub knows only these errnos' words; ELOOP and the rest are "cannot execute").
+  it.each([["clone3-workaround-no-such-command"], ["/nonexistent/cmd"], [""], ["PLAIN"], ["SUBDIR"], ["PLAIN/x"]])(
+    "%j fails with env(1)'s status and strerror words",
+    (arg) => {
+      const cmd = arg.replace("PLAIN", join(dir, "plain")).replace("SUBDIR", join(dir, "subdir"));
+      const words = (stderr: string) => stderr.slice(stderr.lastIndexOf(": ") + 2);
+      const ref = run(undefined, ["env", cmd], { LC_ALL: "C" });
+      const ours = run(undefined, [stub, cmd], { LC_ALL: "C" });
+      expect(ref.status).toBeGreaterThan(125);
+      expect({ status: ours.status, words: words(ours.stderr) }).toEqual({ status: ref.status, words: words(ref.stderr) });
+      expect(ours.stderr).toBe(`clone3-workaround: ${cmd || "''"}: ${words(ref.stderr)}`);
+    },
+  );
 
   it("a file found in PATH but not executable is 126, as with execvp", () => {
     const r = run(undefined, [stub, "plain"], { PATH: dir });
