@@ -56,16 +56,36 @@ const ALLOWED: Record<Command | "run", readonly string[]> = {
   version: [],
 };
 
+/**
+ * What the wrapper (launcher or stub) still calls after its filter is in: execve to become the
+ * command, write and exit_group to report that it could not. Hidden, they would make it hang
+ * or fail silently instead (exit and execveat for the same reasons in other libcs). futex too:
+ * Bun's own threads keep running until the exec, and abort the process when a futex call fails.
+ * Keep in step with WRAPPER_NEEDS in policy/preset.ts (a unit test compares them).
+ */
+export const WRAPPER_NEEDS: readonly string[] = ["execve", "execveat", "exit", "exit_group", "write", "futex"];
+
+const COMMANDS = Object.keys(ALLOWED).filter((c): c is Command => c !== "run");
+
+/** "a", "a or b", "a, b or c". */
+function orList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+
 export function parseHide(value: string): Hide {
   if (value === "auto") return { kind: "auto" };
   const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (names.length === 0) throw new UsageError(`--hide needs a comma-separated list of syscalls or "auto"`);
+  const needed = names.find((name) => WRAPPER_NEEDS.includes(name));
+  if (needed !== undefined) {
+    throw new UsageError(`--hide: cannot hide ${JSON.stringify(needed)}: the wrapper needs it to exec the command or to report why it could not`);
+  }
   return { kind: "list", names };
 }
 
 function parseMode(value: string, from: string): Mode {
   if ((MODES as readonly string[]).includes(value)) return value as Mode;
-  throw new UsageError(`${from}: unknown mode "${value}" (auto, always or never)`);
+  throw new UsageError(`${from}: unknown mode ${JSON.stringify(value)} (auto, always or never)`);
 }
 
 export function parseArgs(args: readonly string[], env: Record<string, string | undefined>): Request {
@@ -78,7 +98,8 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       i++;
       break;
     }
-    if (!arg.startsWith("-") || arg === "-") break;
+    // A negative number is an operand (--simulate's syscall -1 or an argument), never an option.
+    if (!arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) break;
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const flag = name === "--output" ? "-o" : name;
@@ -89,7 +110,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       command = c;
       continue;
     }
-    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${name} (try --help)`);
+    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${JSON.stringify(name)} (try --help)`);
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
     else if (i + 1 < args.length) value = args[++i]!;
@@ -102,7 +123,8 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
 
   for (const flag of values.keys()) {
     if (!ALLOWED[kind].includes(flag)) {
-      throw new UsageError(kind === "run" ? `${flag} needs --compile, --simulate or --emit-stub` : `${flag} does not apply to --${kind}`);
+      const goesWith = orList(COMMANDS.filter((c) => ALLOWED[c].includes(flag)).map((c) => `--${c}`));
+      throw new UsageError(kind === "run" ? `${flag} goes with ${goesWith}` : `${flag} does not apply to --${kind} (it goes with ${goesWith})`);
     }
   }
   if (values.has("--hide") && values.has("--policy")) throw new UsageError("--hide and --policy exclude each other");
@@ -116,7 +138,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
     return fromEnv === undefined || fromEnv === "" ? "auto" : parseMode(fromEnv, MODE_ENV);
   };
   const noOperands = () => {
-    if (operands.length > 0) throw new UsageError(`unexpected argument "${operands[0]}" after --${kind}`);
+    if (operands.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(operands[0])} after --${kind}`);
   };
   const output = values.has("-o") ? { output: values.get("-o")! } : {};
 
@@ -135,7 +157,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       noOperands();
       const format = values.get("--format") ?? "disasm";
       if (!(FORMATS as readonly string[]).includes(format)) {
-        throw new UsageError(`unknown format "${format}" (disasm, raw, hex, json or oci)`);
+        throw new UsageError(`unknown format ${JSON.stringify(format)} (disasm, raw, hex, json or oci)`);
       }
       const arch = values.has("--arch") ? { arch: values.get("--arch")! } : {};
       return { kind, ...arch, format: format as Format, ...output, ...filter };

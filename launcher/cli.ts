@@ -6,7 +6,7 @@
 // EPERM installs the clone3 -> ENOSYS program precompiled at build time (for every ABI of the
 // host arch) before anything else is loaded. That program is also the default run's final
 // filter, so the default run needs no WebAssembly at all.
-import { CString, dlopen, FFIType, ptr, toArrayBuffer } from "bun:ffi";
+import { CString, dlopen, FFIType, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
 import PRECOMPILED from "./build/programs.json" with { type: "json" };
 
 export interface Precompiled {
@@ -29,6 +29,12 @@ export interface Bootstrap {
   /** execve(2); returns only on failure, with errno. */
   execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): number;
   strerror(errno: number): string;
+  /**
+   * `clone3-workaround: LINE` on stderr, then _exit(2): one write(2) and one exit_group(2), for
+   * failures after the final filter is in, which may hide what Bun's own stderr and exit paths
+   * use (futex, fcntl, ...). --hide refuses write and exit_group themselves.
+   */
+  die(line: string, exitCode: number): never;
 }
 
 export interface Installed {
@@ -71,6 +77,10 @@ function openLibc() {
         execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
         signal: { args: ["i32", "u64"], returns: "u64" },
         write: { args: ["i32", "ptr", "u64"], returns: "i64" },
+        open: { args: ["ptr", "i32"], returns: "i32" },
+        read: { args: ["i32", "ptr", "u64"], returns: "i64" },
+        close: { args: ["i32"], returns: "i32" },
+        _exit: { args: ["i32"], returns: "void" },
         __errno_location: { args: [], returns: "ptr" },
         strerror: { args: ["i32"], returns: "ptr" },
       }).symbols;
@@ -83,6 +93,12 @@ function openLibc() {
 function say(line: string): void {
   const bytes = new TextEncoder().encode(`clone3-workaround: ${line}\n`);
   libc.write(2, ptr(bytes), bytes.length);
+}
+
+function die(message: string, exitCode: number): never {
+  say(message);
+  libc._exit(exitCode);
+  throw new Error("unreachable: _exit returned");
 }
 
 function fail(message: string, exitCode = 125): never {
@@ -151,21 +167,57 @@ function install(program: Uint8Array, seccompNr: number): Installed {
 }
 
 /**
- * The plain run form (run options, then the command), read without the full parser, which may
- * not be loaded before the bootstrap. Anything else returns undefined and takes the normal path.
+ * CLONE3_WORKAROUND_MODE as getenv(3) reads it, the first entry when a raw execve passed
+ * several (as the stub does); Bun's process.env keeps the last. Same rule as raw-process.ts.
  */
-function plainRun(args: readonly string[]): { mode: string; argv: string[] } | undefined {
-  let mode = process.env.CLONE3_WORKAROUND_MODE || "auto";
+function modeFromEnv(): string | undefined {
+  const raw = readProcFile("/proc/self/environ");
+  if (!raw) return process.env.CLONE3_WORKAROUND_MODE;
+  const environ = "\0" + new TextDecoder().decode(raw);
+  const at = environ.indexOf("\0CLONE3_WORKAROUND_MODE=");
+  if (at < 0) return undefined;
+  const start = at + "\0CLONE3_WORKAROUND_MODE=".length;
+  return environ.slice(start, environ.indexOf("\0", start));
+}
+
+/** Facts from args.ts, copied into programs.json by the build: this module may import no .ts. */
+interface RunForm {
+  modes: string[];
+  wrapperNeeds: string[];
+}
+
+/**
+ * The plain run form (run options, then the command), read without the full parser (args.ts),
+ * which may not be loaded before the bootstrap. It answers only when the full parser would
+ * accept the command line as a run in that mode; anything else (another command, a bad or
+ * repeated option) returns undefined and takes the normal path, where args.ts says what is wrong.
+ */
+function plainRun(args: readonly string[], form: RunForm): { mode: string; argv: string[] } | undefined {
+  const values = new Map<string, string>();
+  let command = -1;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const command = a === "--" ? i + 1 : a.startsWith("-") ? -1 : i;
-    if (command >= 0) return command < args.length ? { mode, argv: args.slice(command) } : undefined;
-    if (a === "--mode") mode = args[++i] ?? "";
-    else if (a.startsWith("--mode=")) mode = a.slice("--mode=".length);
-    else if (a === "--hide" || a === "--policy") i++;
-    else if (!a.startsWith("--hide=") && !a.startsWith("--policy=")) return undefined;
+    // As in args.ts: `-` and negative numbers are operands, so they may start the command.
+    if (a === "--" || !a.startsWith("-") || a === "-" || /^-\d/.test(a)) {
+      command = a === "--" ? i + 1 : i;
+      break;
+    }
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    if (name !== "--mode" && name !== "--hide" && name !== "--policy") return undefined;
+    if (values.has(name) || (eq < 0 && i + 1 >= args.length)) return undefined;
+    values.set(name, eq > 0 ? a.slice(eq + 1) : args[++i]!);
   }
-  return undefined;
+  if (command < 0 || command >= args.length) return undefined;
+  if (values.has("--hide") && values.has("--policy")) return undefined;
+  const hide = values.get("--hide");
+  if (hide !== undefined && hide !== "auto") {
+    const names = hide.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (names.length === 0 || names.some((n) => form.wrapperNeeds.includes(n))) return undefined;
+  }
+  const mode = values.get("--mode") ?? (modeFromEnv() || "auto");
+  if (!form.modes.includes(mode)) return undefined;
+  return { mode, argv: args.slice(command) };
 }
 
 /**
@@ -185,15 +237,67 @@ function execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): n
   return errnoView[0]!;
 }
 
+// Before the bootstrap no loop may run long: a hot loop wakes the JIT, whose compiler thread
+// is fatal under clone3 -> EPERM (measured: ~1000 iterations of a plain loop, or ~40 calls to
+// ptr()). So the /proc readers below use native calls (indexOf, TextDecoder, split) and loop
+// once per 1 MiB read, never once per argument or byte.
+
+/** A whole /proc file (cmdline, environ), read with plain read(2) calls. */
+function readProcFile(path: string): Uint8Array | undefined {
+  const O_RDONLY_CLOEXEC = 0o2000000;
+  const fd = libc.open(ptr(new TextEncoder().encode(path + "\0")), O_RDONLY_CLOEXEC);
+  if (fd < 0) return undefined;
+  let all = new Uint8Array(0);
+  for (;;) {
+    const chunk = new Uint8Array(1 << 20);
+    const n = Number(libc.read(fd, ptr(chunk), chunk.length));
+    if (n <= 0) {
+      libc.close(fd);
+      return n < 0 ? undefined : all;
+    }
+    const grown = new Uint8Array(all.length + n);
+    grown.set(all);
+    grown.set(chunk.subarray(0, n), all.length);
+    all = grown;
+  }
+}
+
+/**
+ * The kernel's own argv array, from its element for `argv[0]` on: the caller's pointers and
+ * bytes (which Bun decoded, with U+FFFD for bytes that are not UTF-8), NULL-terminated, with
+ * no JavaScript loop over the arguments (see above). `startstack` in /proc/self/stat is where
+ * execve left argc, followed by the argv pointers. Used only if its ends decode to `argv`'s.
+ */
+function kernelArgvTail(argv: readonly string[]): { file: Pointer; argv: Pointer } | undefined {
+  const raw = readProcFile("/proc/self/stat");
+  if (!raw) return undefined;
+  const stat = new TextDecoder().decode(raw);
+  // Fields after "(comm)" start at field 3; startstack is field 28, arg_start field 48.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const startStack = Number(fields[28 - 3]) as Pointer;
+  const argStart = Number(fields[48 - 3]);
+  if (!(startStack > 0 && argStart > startStack)) return undefined;
+  const argc = Number(read.u64(startStack, 0));
+  // argc, the argv pointers and NULL, the envp pointers: all below the argument strings.
+  if (argv.length === 0 || argc < argv.length || startStack + 8 * (argc + 2) > argStart) return undefined;
+  const first = (startStack + 8 * (1 + argc - argv.length)) as Pointer;
+  const at = (i: number) => new CString(Number(read.u64(first, 8 * i))).toString();
+  if (at(0) !== argv[0] || at(argv.length - 1) !== argv[argv.length - 1] || read.u64(first, 8 * argv.length) !== 0n) return undefined;
+  return { file: Number(read.u64(first, 0)) as Pointer, argv: first as Pointer };
+}
+
 function execvpOrFail(argv: string[]): never {
-  const strings = argv.map((s) => new TextEncoder().encode(s + "\0"));
+  const kernel = kernelArgvTail(argv);
+  // Without /proc: a pointer array built here, which loops once per argument.
+  const strings = kernel ? [] : argv.map((s) => new TextEncoder().encode(s + "\0"));
   const pointers = new BigUint64Array(strings.length + 1);
   strings.forEach((s, i) => (pointers[i] = BigInt(ptr(s))));
   restoreSignals();
   errnoView[0] = 0;
-  libc.execvp(ptr(strings[0]!), ptr(pointers));
+  if (kernel) libc.execvp(kernel.file, kernel.argv);
+  else libc.execvp(ptr(strings[0]!), ptr(pointers));
   const errno = errnoView[0]!;
-  fail(`${argv[0] || "''"}: ${strerror(errno)}`, errno === ENOENT ? 127 : 126);
+  fail(`${JSON.stringify(argv[0])}: ${strerror(errno)}`, errno === ENOENT ? 127 : 126);
 }
 
 const hostArch = HOST_ARCH[process.arch as keyof typeof HOST_ARCH];
@@ -203,7 +307,9 @@ const clone3Errno = probe(precompiled.clone3Nr);
 
 let installed: Installed | undefined;
 if (clone3Errno === EPERM) {
-  const plain = plainRun(process.argv.slice(2));
+  const runForm = (PRECOMPILED as { _runForm?: RunForm })._runForm;
+  if (!runForm) fail("launcher/build/programs.json is out of date: run bun scripts/build-launcher.ts");
+  const plain = plainRun(process.argv.slice(2), runForm);
   // libc's environ is still the original environment here, so execvp(3) passes it unchanged.
   if (plain?.mode === "never") execvpOrFail(plain.argv);
   try {
@@ -229,6 +335,7 @@ const bootstrap: Bootstrap = {
   install: (program) => install(program, precompiled.seccompNr),
   execve,
   strerror,
+  die,
 };
 const { main } = await import("./main.ts");
 await main(process.argv.slice(2), bootstrap);

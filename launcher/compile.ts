@@ -5,6 +5,7 @@ import { actionName, ociToJson, PolicyError } from "../policy/index.ts";
 import { disassemble, simulate, type Program } from "../wasm/core.ts";
 import type { FilterChoice, Format, Hide, Request } from "./args.ts";
 import { filterProgram, ociPolicy, toKernelArch, type FilterSource } from "./filter.ts";
+import { writeOutput, writeStdout } from "./output.ts";
 import { PROBE_ARGS } from "./probes.ts";
 
 /** A filter source for a command that probes nothing: `--hide auto` only means something in a run. */
@@ -45,19 +46,6 @@ export function formatProgram(program: Program, arch: KernelArch, format: Exclud
   }
 }
 
-function writeOutput(output: string | Uint8Array, file: string | undefined): void {
-  if (file === undefined) {
-    process.stdout.write(output);
-    return;
-  }
-  const { writeFileSync } = require("node:fs") as typeof import("node:fs");
-  try {
-    writeFileSync(file, output);
-  } catch (e) {
-    throw new PolicyError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
 export async function compileCommand(req: Extract<Request, { kind: "compile" }>, hostArch: string): Promise<void> {
   const arch = toKernelArch(req.arch ?? hostArch);
   if (req.format === "oci") {
@@ -74,18 +62,18 @@ export function simulatedAbi(arch: KernelArch, abi: string | undefined): AbiFact
   if (abi === undefined) return abisOf(arch)[0]!;
   const name = abiName(abi);
   if (!name || !abisOf(arch).some((a) => a.name === name)) {
-    throw new PolicyError(`ABI "${abi}" is not one of ${arch}'s (${abisOf(arch).map((a) => a.name).join(", ")})`);
+    throw new PolicyError(`ABI ${JSON.stringify(abi)} is not one of ${arch}'s (${abisOf(arch).map((a) => a.name).join(", ")})`);
   }
   return abiFacts(name);
 }
 
+/** A decimal, 0x-hex or negative decimal (two's complement) 64-bit value; nothing else. */
 function parseU64(text: string, what: string): bigint {
-  try {
+  if (/^(\d+|0x[0-9a-f]+|-\d+)$/i.test(text)) {
     const v = BigInt(text);
-    if (v >= 0n && v < 1n << 64n) return v;
-  } catch {}
-  if (/^-\d+$/.test(text) && BigInt(text) >= -(1n << 63n)) return BigInt.asUintN(64, BigInt(text));
-  throw new PolicyError(`${what}: "${text}" is not a 64-bit number`);
+    if (v >= -(1n << 63n) && v < 1n << 64n) return BigInt.asUintN(64, v);
+  }
+  throw new PolicyError(`${what}: ${JSON.stringify(text)} is not a 64-bit number`);
 }
 
 /** seccomp_data.nr for a syscall name or an ABI-local number (-1 is the tracer's "skip"). */
@@ -97,7 +85,7 @@ export function rawNr(abi: AbiFacts, syscall: string): number {
     return nr + abi.nrBase;
   }
   const nr = syscallNr(abi.name, syscall);
-  if (nr === undefined) throw new PolicyError(`no syscall "${syscall}" on ${abi.name}`);
+  if (nr === undefined) throw new PolicyError(`no syscall ${JSON.stringify(syscall)} on ${abi.name}`);
   return nr + abi.nrBase;
 }
 
@@ -124,7 +112,7 @@ export function simulationLine(s: Simulation): string {
 }
 
 export async function simulateCommand(req: Extract<Request, { kind: "simulate" }>): Promise<void> {
-  process.stdout.write(simulationLine(runSimulation(req)));
+  writeStdout(simulationLine(runSimulation(req)));
 }
 
 export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" }>): Promise<void> {
@@ -134,7 +122,7 @@ export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" 
   const native = abisOf(arch)[0]!.name;
   const nr = (name: string) => {
     const n = syscallNr(native, name);
-    if (n === undefined) throw new PolicyError(`no syscall "${name}" on ${arch}`);
+    if (n === undefined) throw new PolicyError(`no syscall ${JSON.stringify(name)} on ${arch}`);
     return n;
   };
   const { emitStub } = await import("../wasm/stub.ts");
@@ -144,6 +132,5 @@ export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" 
     .filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined)
     .map((name) => ({ nr: nr(name), args: PROBE_ARGS[name]! }));
   const elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, probes });
-  writeOutput(elf, req.output);
-  if (req.output !== undefined) (require("node:fs") as typeof import("node:fs")).chmodSync(req.output, 0o755);
+  writeOutput(elf, req.output, { executable: true });
 }

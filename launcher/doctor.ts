@@ -4,8 +4,9 @@ import { dlopen, CString } from "bun:ffi";
 import { abisOf } from "../arch/index.ts";
 import type { Request } from "./args.ts";
 import type { Bootstrap } from "./cli.ts";
-import { hideList } from "./compile.ts";
 import { knownHideable, nativeNr, toKernelArch } from "./filter.ts";
+import { writeStdout } from "./output.ts";
+import { planRun } from "./plan.ts";
 import { answerOf, PROBE_ARGS, type Answer } from "./probes.ts";
 
 const EPERM = 1;
@@ -72,20 +73,21 @@ export async function doctor(req: Extract<Request, { kind: "doctor" }>, boot: Bo
     `NoNewPrivs: ${status.noNewPrivs ? 1 : 0}` + (boot.installed?.setNoNewPrivs ? " (set by the wrapper's bootstrap: no CAP_SYS_ADMIN)" : ""),
     "engine answers (probed with harmless invalid calls):",
     ...probes.map((p) => `  ${p.name.padEnd(13)} ${p.answer}`),
-    `would do (mode ${req.mode}): ${plan(req, boot, eperm)}`,
+    ...(await prediction(req, boot)),
   ];
-  process.stdout.write(lines.join("\n") + "\n");
+  writeStdout(lines.join("\n") + "\n");
   process.exit(eperm.length > 0 ? 1 : 0);
 }
 
-function plan(req: Extract<Request, { kind: "doctor" }>, boot: Bootstrap, eperm: string[]): string {
-  if (req.mode === "never") return "exec the command, install nothing";
-  if (req.policyFile !== undefined) {
-    const install = req.mode === "always" || boot.clone3Errno === EPERM;
-    return install ? `install the policy ${req.policyFile}, then exec` : "exec the command, install nothing (clone3 is not EPERM)";
-  }
-  const hide = req.hide.kind === "auto" ? [...new Set(["clone3", ...eperm])] : hideList(req.hide);
-  const needed = req.mode === "always" || hide.some((name) => eperm.includes(name));
-  if (!needed) return "exec the command, install nothing (nothing it would hide answers EPERM)";
-  return `install a filter answering ENOSYS for ${hide.join(", ")} on every ABI, then exec`;
+/** What a run with the same options would do: the run's own plan, so the same validation. */
+async function prediction(req: Extract<Request, { kind: "doctor" }>, boot: Bootstrap): Promise<string[]> {
+  const plan = await planRun(req.mode, req, boot);
+  const bootstrap = "install a filter answering ENOSYS for clone3 on every ABI (the bootstrap, because clone3 answers EPERM";
+  let does: string;
+  if (plan.bootstrap && plan.install) does = `${bootstrap}), then ${plan.install.what}, then exec the command`;
+  else if (plan.bootstrap) does = `${bootstrap}; nothing more: ${plan.reason}), then exec the command`;
+  else if (plan.install) does = `install ${plan.install.what}, then exec the command`;
+  else does = `exec the command, install nothing (${plan.reason})`;
+  const added = (plan.bootstrap ? 1 : 0) + (plan.install ? 1 : 0);
+  return [`would do (mode ${req.mode}): ${does}`, `filters a run would add: ${added}`];
 }

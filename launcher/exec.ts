@@ -3,6 +3,7 @@
 // is built by prepareExec(), before the final filter goes in; execPrepared() only loops.
 import { ptr } from "bun:ffi";
 import { searchPath } from "./path-search.ts";
+import { rawArgv, rawEnviron, rawGetenv } from "./raw-process.ts";
 
 const ENOEXEC = 8;
 const ENOENT = 2;
@@ -41,27 +42,38 @@ export interface ExecCalls {
   strerror(errno: number): string;
 }
 
+/** A byte string (one char per byte) from bytes, and back: the path search works on these. */
+const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+const fromLatin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
+
+/**
+ * `argv` and `env` as Bun decoded them; the kernel's own bytes are used where they stand for
+ * the same thing (raw-process.ts), so the command gets what the caller passed, byte for byte.
+ */
 export function prepareExec(argv: string[], env: Record<string, string | undefined>): PreparedExec {
   const keep: Uint8Array[] = [];
-  const c = (s: string) => {
-    const b = encoder.encode(s + "\0");
+  const c = (bytes: Uint8Array) => {
+    const b = new Uint8Array(bytes.length + 1);
+    b.set(bytes);
     keep.push(b);
     return b;
   };
-  const envStrings: Uint8Array[] = [];
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) envStrings.push(c(`${k}=${v}`));
-  const envp = pointerArray(envStrings);
+  const rawEnv = rawEnviron(env);
+  const envBytes = rawEnv ?? Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [encoder.encode(`${k}=${v}`)]));
+  const envp = pointerArray(envBytes.map(c));
+  // execvp reads PATH with getenv(3): the first entry of that name.
+  const pathEnv = rawEnv ? rawGetenv(rawEnv, "PATH") : env.PATH === undefined ? undefined : encoder.encode(env.PATH);
 
-  const command = argv[0]!;
-  const args = argv.map(c);
-  const sh = c(BIN_SH);
-  const search = searchPath(command, env.PATH);
+  const argBytes = rawArgv(argv) ?? argv.map((a) => encoder.encode(a));
+  const args = argBytes.map(c);
+  const sh = c(encoder.encode(BIN_SH));
+  const search = searchPath(latin1(argBytes[0]!), pathEnv && latin1(pathEnv));
   const argvPointers = pointerArray(args);
   const candidates = search.paths.map((p) => {
-    const path = c(p);
+    const path = c(fromLatin1(p));
     return { path, argv: argvPointers, shArgv: pointerArray([sh, path, ...args.slice(1)]) };
   });
-  return { command, candidates, envp, keep, sh, presetErrno: search.errno };
+  return { command: argv[0]!, candidates, envp, keep, sh, presetErrno: search.errno };
 }
 
 export interface ExecFailure {
@@ -88,5 +100,5 @@ export function execPrepared(p: PreparedExec, { execve, strerror }: ExecCalls): 
   // A file that exists but may not be run beats "not found" further down PATH.
   if (sawEacces && TRY_NEXT.has(errno)) errno = EACCES;
   void p.keep.length;
-  return { errno, exitCode: errno === ENOENT ? 127 : 126, message: `${p.command || "''"}: ${strerror(errno)}` };
+  return { errno, exitCode: errno === ENOENT ? 127 : 126, message: `${JSON.stringify(p.command)}: ${strerror(errno)}` };
 }

@@ -19,7 +19,7 @@ export function nativeNr(arch: string, name: string): number | undefined {
 
 export function toKernelArch(name: string): KernelArch {
   const k = kernelArch(name);
-  if (!k) throw new PolicyError(`unknown architecture "${name}" (x86_64, aarch64, ppc64le or s390x)`);
+  if (!k) throw new PolicyError(`unknown architecture ${JSON.stringify(name)} (x86_64, aarch64, ppc64le or s390x)`);
   return k;
 }
 
@@ -33,9 +33,10 @@ function ociFromFile(policyFile: string, arch: KernelArch): OciSeccomp {
   try {
     text = readFileSync(policyFile, "utf8");
   } catch (e) {
-    throw new PolicyError(`cannot read ${policyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new PolicyError(`cannot read ${JSON.stringify(policyFile)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return toOci(loadPolicy(text, policyFile), { kernelArch: arch, kernelVersion: release() });
+  // Every message about the file starts with its name: quoted, so no name can break the line.
+  return toOci(loadPolicy(text, JSON.stringify(policyFile)), { kernelArch: arch, kernelVersion: release() });
 }
 
 /** What --compile --format oci prints: the policy as an OCI linux.seccomp object for `arch`. */

@@ -1,11 +1,14 @@
 // The file names execvp(3) would try for a command, in order (glibc's __execvpe).
 // Pure: no imports, so it runs before the bootstrap filter and in Node unit tests.
+// Names and PATH are byte strings (one char per byte, "latin1"), so that lengths are the
+// kernel's and bytes that are not UTF-8 survive.
 
 /** glibc's confstr(_CS_PATH), what execvp searches when PATH is unset. */
 export const DEFAULT_PATH = "/bin:/usr/bin";
 const ENOENT = 2;
 const ENAMETOOLONG = 36;
 const NAME_MAX = 255;
+const PATH_MAX = 4096;
 
 export interface PathSearch {
   paths: string[];
@@ -17,6 +20,10 @@ export function searchPath(command: string, pathEnv: string | undefined): PathSe
   if (command === "") return { paths: [], errno: ENOENT };
   if (command.includes("/")) return { paths: [command] };
   if (command.length > NAME_MAX) return { paths: [], errno: ENAMETOOLONG };
-  // An empty PATH element means the current directory, as in execvp.
-  return { paths: (pathEnv ?? DEFAULT_PATH).split(":").map((dir) => (dir === "" ? command : `${dir}/${command}`)) };
+  const dirs = (pathEnv ?? DEFAULT_PATH).split(":");
+  return {
+    // glibc and musl size their buffer for PATH_MAX and skip a longer entry without trying it.
+    // An empty entry means the current directory, as in execvp.
+    paths: dirs.filter((dir) => dir.length < PATH_MAX).map((dir) => (dir === "" ? command : `${dir}/${command}`)),
+  };
 }

@@ -126,7 +126,7 @@ export function expectU64(v: unknown, where: string): bigint {
   else if (typeof v === "number" && Number.isSafeInteger(v)) n = BigInt(v);
   else if (typeof v === "number" && Number.isInteger(v)) {
     // Only a number parsed without json.ts (or written with an exponent) gets here: already rounded.
-    fail(where, `${v} is above 2^53 and not exact; write u64 values as plain integer literals (and parse with parseJson)`);
+    fail(where, `${v} is above 2^53 and not exact; write u64 values as plain integer literals, without an exponent`);
   } else fail(where, `expected an unsigned 64-bit integer, got ${describe(v)}`);
   if (n < 0n || n > U64_MAX) fail(where, `${n} is outside the unsigned 64-bit range 0..${U64_MAX}`);
   return n;

@@ -2,11 +2,12 @@
 // kernel, under an emulated old engine: moby's profile through our pipeline plus runc's ENOSYS
 // stub, installed by test/helpers/seccomp-run before the launcher starts (like runc does).
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syscallNr } from "../../arch/index.ts";
+import { parseArgs, UsageError } from "../../launcher/args.ts";
 import { buildBinary, buildPrograms } from "../../scripts/build-launcher.ts";
 import { helper } from "../helpers/native.ts";
 import { legacyEngineBpf, repoRoot } from "./legacy-engine.ts";
@@ -184,6 +185,50 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
     expect(wrap(["printenv", "CLONE3_TEST_VALUE"], { env: { CLONE3_TEST_VALUE: "a b=c" } }).stdout).toBe("a b=c\n");
   });
 
+  it("never under an EPERM engine execs a long argument list (a hot loop before the bootstrap would start a JIT thread)", () => {
+    const many = Array.from({ length: 5000 }, (_, i) => String(i));
+    const r = wrap(["--mode", "never", "sh", "-c", 'echo "$# ${5000}"', "sh", ...many], { engine: moby9 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("5000 4999\n");
+  });
+
+  it("passes arguments and environment values that are not UTF-8 byte for byte", () => {
+    // sh makes the bytes (Node can only pass strings); od shows what the command got.
+    const show = `printf %s "$1" | od -An -tx1; printf %s "$CLONE3_TEST_RAW" | od -An -tx1`;
+    // Also `never` under an EPERM engine, which the bootstrap execs by itself.
+    for (const [options, engine] of [[[], undefined], [[], moby9], [["--mode", "never"], moby9]] as const) {
+      const wrapped = [...launcher(), ...options, "sh", "-c", show, "sh"];
+      const r = run(["/bin/sh", "-c", `CLONE3_TEST_RAW="$(printf '\\377a')" exec "$@" "$(printf '\\376\\351')"`, "sh", ...wrapped], { engine });
+      expect(r.stderr).toBe("");
+      expect(r.stdout.replace(/ +/g, " ")).toBe(" fe e9\n ff 61\n");
+    }
+  });
+
+  it("passes duplicate environment entries through, and reads its mode from the first, as getenv(3) does", () => {
+    // execenv ENTRY... -- COMMAND ARGS: execve with exactly those entries (env(1) would merge them).
+    const execenv = join(work, "execenv");
+    writeFileSync(`${execenv}.c`, [
+      "#include <string.h>",
+      "#include <unistd.h>",
+      "int main(int argc, char **argv) { int i = 1; while (i < argc && strcmp(argv[i], \"--\")) i++;",
+      "  if (i >= argc) return 98; argv[i] = 0; execve(argv[i + 1], argv + i + 1, argv + 1); return 99; }",
+    ].join("\n"));
+    expect(spawnSync("gcc", ["-o", execenv, `${execenv}.c`]).status).toBe(0);
+    const entries = ["CLONE3_DUP=1", "CLONE3_DUP=2", "PATH=/usr/bin:/bin"];
+    const direct = run([execenv, ...entries, "--", "/usr/bin/env"]);
+    expect(direct.stdout).toBe(entries.join("\n") + "\n");
+    const r = run([execenv, ...entries, "--", ...launcher(), "/usr/bin/env"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(direct.stdout);
+
+    const modes = (first: string, second: string) => [`CLONE3_WORKAROUND_MODE=${first}`, `CLONE3_WORKAROUND_MODE=${second}`, "PATH=/usr/bin:/bin"];
+    expect(statusOf(run([execenv, ...modes("always", "never"), "--", ...launcher(), ...STATUS])).filters).toBe(1);
+    const engine = statusOf(run(STATUS, { engine: moby9 })).filters;
+    // `never` first under an EPERM engine: the bootstrap itself must read it.
+    expect(statusOf(run([execenv, ...modes("never", "always"), "--", ...launcher(), ...STATUS], { engine: moby9 })).filters).toBe(engine);
+    expect(statusOf(run([execenv, ...modes("auto", "never"), "--", ...launcher(), ...STATUS], { engine: moby9 })).filters).toBe(engine + 1);
+  });
+
   it("gives the command default signal dispositions (Bun ignores SIGPIPE and SIGXFSZ)", () => {
     const sigIgn = ["grep", "^SigIgn:", "/proc/self/status"];
     const direct = run(sigIgn).stdout;
@@ -205,14 +250,23 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
     expect(wrap(["no-shebang", "x"], { env: { PATH: `/nonexistent:${work}` } }).stdout).toBe("script x\n");
   });
 
+  it("skips a PATH entry of PATH_MAX bytes or more, as execvp does", () => {
+    const r = wrap(["sh", "-c", "echo found"], { env: { PATH: `/${"x".repeat(5000)}:/usr/bin:/bin` } });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("found\n");
+  });
+
   it("exits 127 when the command is not found", () => {
-    expectOwnFailure(wrap(["clone3-workaround-no-such-command"]), 127, /clone3-workaround-no-such-command: No such file or directory$/);
+    expectOwnFailure(wrap(["clone3-workaround-no-such-command"]), 127, /"clone3-workaround-no-such-command": No such file or directory$/);
     expectOwnFailure(wrap(["/nonexistent/x"], { engine: moby9 }), 127, /No such file/);
     // `never` under an EPERM engine execs from the bootstrap itself, before anything may start a thread.
     expectOwnFailure(wrap(["--mode", "never", "clone3-workaround-no-such-command"], { engine: moby9 }), 127, /No such file or directory$/);
     expectOwnFailure(wrap(["--mode", "never", work], { engine: moby9 }), 126, /Permission denied$/);
     // An empty name is not found, as with execvp(3) and env(1).
-    expectOwnFailure(wrap([""]), 127, /^clone3-workaround: '': No such file or directory$/);
+    expectOwnFailure(wrap([""]), 127, /^clone3-workaround: "": No such file or directory$/);
+    // The name is quoted, so a newline in it cannot split the line.
+    expectOwnFailure(wrap(["no\nsuch"]), 127, /^clone3-workaround: "no\\nsuch": No such file or directory$/);
+    expectOwnFailure(wrap(["--mode", "never", "no\nsuch"], { engine: moby9 }), 127, /^clone3-workaround: "no\\nsuch": No such file or directory$/);
   });
 
   it("exits 126 when it is found but cannot be run: not executable, a directory", () => {
@@ -225,7 +279,7 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
 
   it("exits 125 with one line for its own failures", () => {
     expectOwnFailure(wrap([]), 125, /no command/);
-    expectOwnFailure(wrap(["--bogus", "true"]), 125, /unknown option --bogus/);
+    expectOwnFailure(wrap(["--bogus", "true"]), 125, /unknown option "--bogus"/);
     expectOwnFailure(wrap(["--mode", "sometimes", "true"]), 125, /unknown mode/);
     const bad = join(work, "bad-policy.json");
     writeFileSync(bad, '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_NOPE"}]}');
@@ -235,6 +289,22 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
     expectOwnFailure(wrap(["--policy", bad, "true"]), 125, /bad-policy\.json/);
     expectOwnFailure(wrap(["--policy", join(work, "missing.json"), "true"]), 125, /missing\.json/);
     expectOwnFailure(wrap(["--hide", "no_such_syscall", "true"], { engine: moby9 }), 125, /no_such_syscall/);
+    expectOwnFailure(wrap(["--policy", join(work, "missing\n.json"), "true"]), 125, /cannot read ".*missing\\n\.json": ENOENT$/);
+    const badName = join(work, "bad\npolicy.json");
+    writeFileSync(badName, "{ not json");
+    expectOwnFailure(wrap(["--policy", badName, "true"]), 125, /^clone3-workaround: ".*bad\\npolicy\.json": not valid JSON/);
+  });
+
+  it("refuses to hide what it needs itself, instead of hanging after a failed exec", () => {
+    expectOwnFailure(wrap(["--hide", "execve,exit_group", "--mode", "always", "/nonexistent/x"]), 125, /cannot hide "execve"/);
+    expectOwnFailure(wrap(["--hide", "write", "true"], { engine: moby9 }), 125, /cannot hide "write"/);
+    expectOwnFailure(wrap(["--hide", "futex", "--mode", "always", "/nonexistent/x"]), 125, /cannot hide "futex"/);
+  });
+
+  it("reports a failed exec with one write and exit, whatever else its filter hides (fcntl, close, ...)", () => {
+    for (const hide of ["fcntl", "fcntl,close,madvise,openat,read,ioctl"]) {
+      expectOwnFailure(wrap(["--mode", "always", "--hide", hide, "/nonexistent/x"]), 127, /"\/nonexistent\/x": No such file or directory$/);
+    }
   });
 
   it("where no filter can be installed: auto warns and runs the command, always and the rest fail with 125", () => {
@@ -245,6 +315,70 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
     expectOwnFailure(wrap(["--mode", "always", "true"], { engine: noSeccomp }), 125, /cannot install the filter: seccomp\(SECCOMP_SET_MODE_FILTER\): Operation not permitted$/);
     expectOwnFailure(wrap(["--compile"], { engine: noSeccomp }), 125, /cannot install the clone3 filter Bun needs/);
     expect(wrap(["--mode", "never", "true"], { engine: noSeccomp }).status).toBe(0);
+  });
+
+  it("--doctor predicts how many filters the same run adds, as the kernel counts them", () => {
+    const policy = join(work, "doctor-policy.json");
+    writeFileSync(policy, JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 }] }));
+    const choices = [[], ["--hide", "faccessat2"], ["--hide", "auto"], ["--hide", "clone3,openat2"], ["--policy", policy], ["--mode", "always", "--hide", "openat2"], ["--mode", "never"]];
+    for (const engine of [undefined, moby9]) {
+      const before = statusOf(run(STATUS, { engine })).filters;
+      for (const choice of choices) {
+        const doctor = wrap(["--doctor", ...choice], { engine });
+        const predicted = Number(/^filters a run would add: (\d+)$/m.exec(doctor.stdout)?.[1]);
+        const actual = statusOf(wrap([...choice, ...STATUS], { engine })).filters - before;
+        expect({ choice, engine, predicted }).toEqual({ choice, engine, predicted: actual });
+      }
+    }
+  });
+
+  it("--doctor fails like the run on a filter choice the run refuses", () => {
+    for (const engine of [undefined, moby9]) {
+      expectOwnFailure(wrap(["--doctor", "--policy", join(work, "missing.json")], { engine }), 125, /missing\.json": ENOENT/);
+      expectOwnFailure(wrap(["--doctor", "--hide", "no_such_syscall"], { engine }), 125, /no_such_syscall/);
+    }
+  });
+
+  it("under an EPERM engine, reads run options before the bootstrap exactly as the full parser does", () => {
+    // The oracle is launcher/args.ts: a usage error must come out as its one line; a `never`
+    // run must add no filter at all (not even the bootstrap); any other run adds some.
+    const dashDir = join(work, "dash");
+    mkdirSync(dashDir, { recursive: true });
+    for (const name of ["-", "-1"]) writeFileSync(join(dashDir, name), `#!/bin/sh\nexec ${STATUS.map((a) => `'${a}'`).join(" ")}\n`, { mode: 0o755 });
+    const cases: [string[], Record<string, string>?][] = [
+      [["--mode", "always", "--mode", "never"]],
+      [["--mode=never", "--mode", "never"]],
+      // `-` is a command name (an executable named "-" on PATH), not an option.
+      [["--mode", "never", "-"], { PATH: `${dashDir}:/usr/bin:/bin` }],
+      [["--mode", "never", "-1"], { PATH: `${dashDir}:/usr/bin:/bin` }],
+      [["--mode", "never", "--hide", "execve"]],
+      [["--mode", "never", "--hide", " , "]],
+      [["--mode", "never", "--hide", "clone3", "--policy", "p.json"]],
+      [["--mode", "never", "--hide", "a", "--hide", "b"]],
+      [["--mode", "nevermore"]],
+      [["--mode", ""]],
+      [["--hide", "clone3"], { CLONE3_WORKAROUND_MODE: "never" }],
+      [["--mode", "never", "--hide", "auto"]],
+      [["--mode=never", "--policy=whatever.json", "--"]],
+      [[], { CLONE3_WORKAROUND_MODE: "never" }],
+      [[], { CLONE3_WORKAROUND_MODE: "bogus" }],
+      [["--mode", "auto"], { CLONE3_WORKAROUND_MODE: "never" }],
+    ];
+    const engineFilters = statusOf(run(STATUS, { engine: moby9 })).filters;
+    for (const [options, env = {}] of cases) {
+      const args = /^-\d?$/.test(options.at(-1) ?? "") ? options : [...options, ...STATUS];
+      const r = wrap(args, { engine: moby9, env });
+      let expected: string;
+      try {
+        const req = parseArgs(args, env);
+        expected = req.kind === "run" && req.mode === "never" ? "no filter added" : "filters added";
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        expected = `clone3-workaround: ${e.message}\n`;
+      }
+      const got = r.status === 125 ? r.stderr : statusOf(r).filters === engineFilters ? "no filter added" : "filters added";
+      expect({ args, env, got }).toEqual({ args, env, got: expected });
+    }
   });
 
   it("--help and --version print and exit 0", () => {

@@ -1,6 +1,7 @@
 // launcher/args.ts: the command-line contract of issue 2, case by case.
 import { describe, expect, it } from "vitest";
-import { parseArgs, UsageError } from "../../launcher/args.ts";
+import { parseArgs, UsageError, WRAPPER_NEEDS } from "../../launcher/args.ts";
+import { parseHideList, WRAPPER_NEEDS as PRESET_WRAPPER_NEEDS } from "../../policy/preset.ts";
 
 const parse = (args: string[], env: Record<string, string> = {}) => parseArgs(args, env);
 const usage = (args: string[], env: Record<string, string> = {}) => {
@@ -37,7 +38,7 @@ describe("run", () => {
   it("rejects bad usage with one line", () => {
     expect(usage([])).toMatch(/no command/);
     expect(usage(["--"])).toMatch(/no command/);
-    expect(usage(["--bogus", "x"])).toMatch(/unknown option --bogus/);
+    expect(usage(["--bogus", "x"])).toBe('unknown option "--bogus" (try --help)');
     expect(usage(["--mode", "sometimes", "x"])).toMatch(/unknown mode "sometimes"/);
     expect(usage(["x"], { CLONE3_WORKAROUND_MODE: "bad" })).toMatch(/CLONE3_WORKAROUND_MODE: unknown mode/);
     expect(usage(["--mode"])).toMatch(/--mode needs a value/);
@@ -62,6 +63,7 @@ describe("commands", () => {
     expect(parse(["--simulate", "--arch", "x86_64", "--abi", "i386", "clone3", "0", "-1"])).toEqual({
       kind: "simulate", arch: "x86_64", abi: "i386", syscall: "clone3", args: ["0", "-1"], hide: { kind: "default" },
     });
+    expect(parse(["--simulate", "--arch", "x86_64", "-1", "-5"])).toMatchObject({ syscall: "-1", args: ["-5"] });
     expect(usage(["--simulate", "clone3"])).toMatch(/needs --arch/);
     expect(usage(["--simulate", "--arch", "x86_64"])).toMatch(/syscall/);
   });
@@ -74,5 +76,38 @@ describe("commands", () => {
     expect(usage(["--emit-stub"])).toMatch(/needs --arch/);
     expect(usage(["--doctor", "--compile"])).toMatch(/cannot be combined/);
     expect(usage(["--emit-stub", "--arch", "x86_64", "--policy", "p"])).toMatch(/--policy does not apply/);
+  });
+});
+
+describe("messages", () => {
+  it("name exactly the commands an option goes with", () => {
+    expect(usage(["--abi", "i386", "x"])).toBe("--abi goes with --simulate");
+    expect(usage(["--format", "raw", "x"])).toBe("--format goes with --compile");
+    expect(usage(["-o", "f", "x"])).toBe("-o goes with --compile or --emit-stub");
+    expect(usage(["--output=f", "x"])).toBe("-o goes with --compile or --emit-stub");
+    expect(usage(["--arch", "s390x", "x"])).toBe("--arch goes with --compile, --simulate or --emit-stub");
+    expect(usage(["--simulate", "--arch", "x86_64", "--format", "raw", "read"])).toBe("--format does not apply to --simulate (it goes with --compile)");
+    expect(usage(["--doctor", "--arch", "x86_64"])).toBe("--arch does not apply to --doctor (it goes with --compile, --simulate or --emit-stub)");
+  });
+  it("quote what the user typed, so a newline in it cannot split the line", () => {
+    expect(usage(["--bo\ngus", "x"])).toBe('unknown option "--bo\\ngus" (try --help)');
+    expect(usage(["--mode", "a\nb", "x"])).toBe('--mode: unknown mode "a\\nb" (auto, always or never)');
+    expect(usage(["--compile", "x\ny"])).toBe('unexpected argument "x\\ny" after --compile');
+    expect(usage(["--compile", "--format", "e\nlf"])).toBe('unknown format "e\\nlf" (disasm, raw, hex, json or oci)');
+    expect(usage(["--hide", "clone3,\nwrite", "x"])).toMatch(/cannot hide "write"/);
+  });
+});
+
+describe("--hide refuses what the wrapper itself calls after its filter is in", () => {
+  it.each(["execve", "execveat", "exit", "exit_group", "write", "futex"])("%s, in every command that takes --hide", (name) => {
+    expect(usage(["--hide", `clone3,${name}`, "--mode", "always", "true"])).toBe(
+      `--hide: cannot hide "${name}": the wrapper needs it to exec the command or to report why it could not`,
+    );
+    expect(usage(["--emit-stub", "--arch", "x86_64", "--hide", name])).toMatch(/cannot hide/);
+    expect(usage(["--doctor", "--hide", name])).toMatch(/cannot hide/);
+    expect(() => parseHideList(`clone3, ${name}`)).toThrow(/cannot hide/);
+  });
+  it("the launcher's list and the policy's list are the same", () => {
+    expect([...WRAPPER_NEEDS].sort()).toEqual([...PRESET_WRAPPER_NEEDS].sort());
   });
 });

@@ -113,6 +113,13 @@ describe("--compile and --simulate with a policy file", () => {
     expect(cli(["--simulate", "--arch", "x86_64", "--policy", profile, "reboot"]).text).toMatch(/^ERRNO\(1\) /);
     expect(cli(["--simulate", "--arch", "x86_64", "--policy", profile, "read"]).text).toMatch(/^ALLOW /);
   });
+
+  it("takes -1 (the tracer's skip) as the syscall: no rule matches it, so the default action answers", () => {
+    const profile = join(repoRoot, "..", "shared", "fixtures", "moby", "moby-v20.10.10-default.json");
+    // moby's default action is SCMP_ACT_ERRNO (EPERM); the preset's is ALLOW.
+    expect(cli(["--simulate", "--arch", "x86_64", "--policy", profile, "-1"]).text).toMatch(/^ERRNO\(1\) /);
+    expect(cli(["--simulate", "--arch", "x86_64", "-1", "-1"]).text).toMatch(/^ALLOW /);
+  });
 });
 
 describe("bad input is one line and exit 125", () => {
@@ -123,6 +130,10 @@ describe("bad input is one line and exit 125", () => {
     [["--simulate", "--arch", "x86_64", "nosuchcall"], /no syscall "nosuchcall"/],
     [["--simulate", "--arch", "x86_64", "--abi", "arm", "read"], /ABI "arm"/],
     [["--simulate", "--arch", "x86_64", "read", "x"], /argument 0/],
+    [["--simulate", "--arch", "x86_64", "read", ""], /argument 0: "" is not a 64-bit number/],
+    [["--simulate", "--arch", "x86_64", "read", "1", " 7 "], /argument 1: " 7 " is not a 64-bit number/],
+    [["--simulate", "--arch", "x86_64", "read", "0x"], /argument 0/],
+    [["--simulate", "--arch", "x86_64", ""], /no syscall ""/],
   ])("%j", (args, pattern) => {
     const r = cli(args);
     expect(r.status).toBe(125);

@@ -1,0 +1,73 @@
+// What a run does about filters, decided once for both the run and --doctor's prediction:
+// which filter (if any) goes in on top of what is already there, and why.
+import type { FilterChoice, Mode } from "./args.ts";
+import type { Bootstrap } from "./cli.ts";
+import { answerOf, PROBE_ARGS } from "./probes.ts";
+
+const EPERM = 1;
+
+export interface RunPlan {
+  /**
+   * The bootstrap's clone3 -> ENOSYS filter, installed by cli.ts before main ran because the
+   * engine answers clone3 with EPERM, stays under whatever the run adds.
+   */
+  bootstrap: boolean;
+  /** The filter the run installs before exec, if any. */
+  install?: { program: Uint8Array; what: string };
+  /** Why nothing (more) is installed, when nothing is. */
+  reason?: string;
+}
+
+/** Syscall names (native ABI) that the engine answers with EPERM, among `names`. */
+export function probeEperm(names: readonly string[], boot: Bootstrap, nrOf: (name: string) => number | undefined): string[] {
+  return names.filter((name) => {
+    // The bootstrap may already hide clone3; what counts is what the engine answered before.
+    if (name === "clone3") return boot.clone3Errno === EPERM;
+    const nr = nrOf(name);
+    const args = PROBE_ARGS[name];
+    return nr !== undefined && args !== undefined && answerOf(boot.probe(nr, args)) === "EPERM";
+  });
+}
+
+/**
+ * The plan for a run in `mode` with `choice`. A --hide list or --policy file is loaded and
+ * compiled even when nothing will be installed: a broken policy file or a misspelt name must
+ * fail here, not first on the old engine it is meant for.
+ */
+export async function planRun(mode: Mode, choice: FilterChoice, boot: Bootstrap): Promise<RunPlan> {
+  // `never` under an EPERM engine is exec'd by cli.ts itself, before any bootstrap.
+  if (mode === "never") return { bootstrap: false, reason: "mode never" };
+  const bootstrap = boot.installed !== undefined;
+  const always = mode === "always";
+
+  // The default filter is the precompiled one: no policy code, no WebAssembly.
+  if (choice.hide.kind === "default" && choice.policyFile === undefined) {
+    if (bootstrap) return { bootstrap, reason: "it is the clone3 filter asked for" };
+    if (!always && boot.clone3Errno !== EPERM) return { bootstrap, reason: "clone3 does not answer EPERM" };
+    return { bootstrap, install: { program: new Uint8Array(boot.precompiled.clone3Program), what: "the clone3 -> ENOSYS filter" } };
+  }
+
+  const { filterProgram, knownHideable, nativeNr } = await import("./filter.ts");
+  let needed: boolean;
+  let what: string;
+  let source: { policyFile: string } | { hide: string[] };
+  if (choice.policyFile !== undefined) {
+    needed = always || boot.clone3Errno === EPERM;
+    what = `the policy ${JSON.stringify(choice.policyFile)}`;
+    source = { policyFile: choice.policyFile };
+  } else {
+    const candidates = choice.hide.kind === "list" ? choice.hide.names : knownHideable();
+    const eperm = probeEperm(candidates, boot, (name) => nativeNr(boot.hostArch, name));
+    // A list is installed as named; `--hide auto` hides what answers EPERM, and clone3 at least.
+    const hide = choice.hide.kind === "list" ? choice.hide.names : [...new Set(["clone3", ...eperm])];
+    needed = always || eperm.length > 0;
+    what = `a filter answering ENOSYS for ${hide.join(", ")} on every ABI`;
+    source = { hide };
+  }
+  const program = filterProgram(source, boot.hostArch);
+  if (!needed) {
+    const reason = choice.policyFile !== undefined ? "clone3 does not answer EPERM" : "nothing it would hide answers EPERM";
+    return { bootstrap, reason };
+  }
+  return { bootstrap, install: { program: program.bytes, what } };
+}
