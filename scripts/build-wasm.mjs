@@ -1,6 +1,8 @@
 // Builds the AssemblyScript core (wasm/assembly/index.ts) into wasm/build/core.wasm and
 // wasm/build/core-wasm.gen.ts (the same bytes as base64, so Node, Bun and `bun build` all load
 // it without file access or macros). Flags: static buffers, no imports, deterministic output.
+// -O3s (speed, then size level 1): 36 KB against 54 KB at -O3, for ~15% slower moby compiles
+// (still ~8x faster than libseccomp -O2); -Oz saves only 1 KB more and costs another 20%.
 import asc from "assemblyscript/asc";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -15,7 +17,7 @@ let wasm = null;
 const { error } = await asc.main(
   [
     join(root, "wasm", "assembly", "index.ts"),
-    "--runtime", "stub", "-O3", "--noAssert", "--use", "abort=",
+    "--runtime", "stub", "-O3s", "--noAssert", "--use", "abort=",
     "--outFile", "core.wasm",
   ],
   {
