@@ -25,9 +25,9 @@ export function removeScratch(): void {
   scratchDir = undefined;
 }
 
-/** The clone3 preset compiled by the core for `arch`, in the target's byte order. */
+/** The clone3 preset compiled by the core for `arch`, in the target's byte order (compile's default). */
 export function presetProgram(arch: KernelArch): Uint8Array {
-  return compile(clone3Preset(arch), { byteOrder: arch === "s390x" ? "big" : "little" }).bytes;
+  return compile(clone3Preset(arch)).bytes;
 }
 
 /** A filter of BPF_MAXINSNS (4096) instructions: loads of seccomp_data.nr, then the preset. */
