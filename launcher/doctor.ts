@@ -7,9 +7,8 @@ import type { Bootstrap } from "./cli.ts";
 import { knownHideable, nativeNr, toKernelArch } from "./filter.ts";
 import { writeStdout } from "./output.ts";
 import { planRun } from "./plan.ts";
-import { answerOf, PROBE_ARGS, type Answer } from "./probes.ts";
+import { engineAnswer, type Answer } from "./probes.ts";
 
-const EPERM = 1;
 
 export interface SeccompStatus {
   mode: number;
@@ -55,13 +54,7 @@ export async function doctor(req: Extract<Request, { kind: "doctor" }>, boot: Bo
   // The bootstrap filter is ours, not the engine's.
   const ours = boot.installed ? 1 : 0;
 
-  const probes: Probe[] = knownHideable().map((name) => {
-    if (name === "clone3") return { name, answer: answerOf(boot.clone3Errno) };
-    const nr = nativeNr(arch, name);
-    const args = PROBE_ARGS[name];
-    if (nr === undefined || args === undefined) return { name, answer: "not probed" };
-    return { name, answer: answerOf(boot.probe(nr, args)) };
-  });
+  const probes: Probe[] = knownHideable().map((name) => ({ name, answer: engineAnswer(name, nativeNr(arch, name), boot) }));
   const eperm = probes.filter((p) => p.answer === "EPERM").map((p) => p.name);
 
   const lines = [

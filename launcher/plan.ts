@@ -2,7 +2,7 @@
 // which filter (if any) goes in on top of what is already there, and why.
 import type { FilterChoice, Mode } from "./args.ts";
 import type { Bootstrap } from "./cli.ts";
-import { answerOf, PROBE_ARGS } from "./probes.ts";
+import { engineAnswer } from "./probes.ts";
 
 const EPERM = 1;
 
@@ -20,13 +20,7 @@ export interface RunPlan {
 
 /** Syscall names (native ABI) that the engine answers with EPERM, among `names`. */
 export function probeEperm(names: readonly string[], boot: Bootstrap, nrOf: (name: string) => number | undefined): string[] {
-  return names.filter((name) => {
-    // The bootstrap may already hide clone3; what counts is what the engine answered before.
-    if (name === "clone3") return boot.clone3Errno === EPERM;
-    const nr = nrOf(name);
-    const args = PROBE_ARGS[name];
-    return nr !== undefined && args !== undefined && answerOf(boot.probe(nr, args)) === "EPERM";
-  });
+  return names.filter((name) => engineAnswer(name, nrOf(name), boot) === "EPERM");
 }
 
 /**

@@ -1,6 +1,7 @@
 // Harmless invalid calls that tell what the engine answers for a syscall without doing
 // anything: each one fails in the kernel's argument checks (EINVAL, EBADF) when the syscall is
 // allowed, with EPERM when a seccomp profile refuses it, ENOSYS when the kernel lacks it.
+import type { Bootstrap } from "./cli.ts";
 
 const ALL_BITS = 0xffffffff;
 
@@ -24,4 +25,15 @@ export function answerOf(errno: number): Answer {
   if (errno === EPERM) return "EPERM";
   if (errno === ENOSYS) return "ENOSYS";
   return "ok";
+}
+
+/**
+ * What the engine answers for `name` (native syscall number `nr`): clone3 as cli.ts probed it
+ * before any filter of ours went in (the bootstrap may hide it since), the others probed now.
+ */
+export function engineAnswer(name: string, nr: number | undefined, boot: Pick<Bootstrap, "clone3Errno" | "probe">): Answer | "not probed" {
+  if (name === "clone3") return answerOf(boot.clone3Errno);
+  const args = PROBE_ARGS[name];
+  if (nr === undefined || args === undefined) return "not probed";
+  return answerOf(boot.probe(nr, args));
 }
