@@ -15,8 +15,12 @@ export type MobyVersion = "v20.10.9" | "v20.10.10";
 /** Any kernel >= 4.8 selects the same entries (ptrace's minKernel is the only one). */
 export const KERNEL_VERSION = "6.1";
 
-export function mobyOci(version: MobyVersion, kernelArch: KernelArch = "x86_64"): OciSeccomp {
+export function mobyOci(
+  version: MobyVersion,
+  kernelArch: KernelArch = "x86_64",
+  caps: readonly string[] = DOCKER_DEFAULT_CAPS,
+): OciSeccomp {
   const file = join(fixtures, `moby-${version}-default.json`);
   const profile = parseJson(readFileSync(file, "utf8"), file);
-  return mobyToOci(profile, { kernelArch, caps: DOCKER_DEFAULT_CAPS, kernelVersion: KERNEL_VERSION });
+  return mobyToOci(profile, { kernelArch, caps, kernelVersion: KERNEL_VERSION });
 }
