@@ -1,5 +1,5 @@
 // The arch/ API against facts from outside our generator: the kernel facts in the survey notes
-// (<repo>/../shared/notes/anchors-research.md §6), libseccomp's arch tokens (python3-seccomp), and
+// (test/fixtures/audit-arch.md, copied from the survey notes), libseccomp's arch tokens (python3-seccomp), and
 // the kernel's own syscall-number rules.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -23,6 +23,7 @@ import {
   syscallNames,
   syscallNr,
 } from "../../arch/index.ts";
+import { AUDIT_ARCH_TABLE } from "../fixtures/index.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const ALL_ABIS: AbiName[] = ["x86_64", "i386", "x32", "aarch64", "arm", "ppc64le", "s390x", "s390"];
@@ -96,10 +97,9 @@ describe("ABI names", () => {
   });
 });
 
-/** The "| Arch | Value |" rows of the AUDIT_ARCH table in the survey notes (§6). */
+/** The "| Arch | Value |" rows of the AUDIT_ARCH table copied from the survey notes. */
 function auditArchNotes(): Map<string, number> {
-  const text = readFileSync(join(repo, "..", "shared", "notes", "anchors-research.md"), "utf8");
-  const section = text.slice(text.indexOf("**AUDIT_ARCH values**"));
+  const section = readFileSync(AUDIT_ARCH_TABLE, "utf8");
   const rows = new Map<string, number>();
   for (const m of section.matchAll(/^\| (\w+) \| (0x[0-9A-Fa-f]+) \|/gm)) {
     if (!rows.has(m[1])) rows.set(m[1], Number(m[2]));

@@ -1,16 +1,15 @@
 // The disassembler (wasm/assembly/bpf/disasm.ts) against libseccomp 2.5.4's own programs
-// (../shared/fixtures/libseccomp-2.5.4) and the reference disassembly in that README, and its
+// (test/fixtures/libseccomp-2.5.4) and the reference disassembly in test/fixtures/README.md, and its
 // line format against the printf formats of libseccomp's tools/scmp_bpf_disasm.c.
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { disassemble, simulate } from "../../wasm/core.ts";
 import { assemble, type Insn } from "./bpf-asm.ts";
+import { FIXTURES, UPSTREAM_LIBSECCOMP } from "../fixtures/index.ts";
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const fixtures = join(repo, "..", "shared", "fixtures");
-const libseccomp = join(fixtures, "libseccomp-2.5.4");
+const fixtures = FIXTURES;
+const libseccomp = UPSTREAM_LIBSECCOMP;
 const BIG_ENDIAN = new Set(["ppc64", "s390", "s390x"]);
 
 /** One listing line, split: index, hex dump fields, mnemonic, operands. */

@@ -13,6 +13,7 @@ import { buildPrograms } from "../../scripts/build-launcher.ts";
 import { disassemble, simulate, verify, type ByteOrder } from "../../wasm/core.ts";
 import { helper } from "../helpers/native.ts";
 import { legacyEngineBpf, repoRoot } from "../launcher/legacy-engine.ts";
+import { mobyProfilePath } from "../fixtures/index.ts";
 
 const BUN = join(repoRoot, "node_modules", ".bin", "bun");
 const CLI = join(repoRoot, "launcher", "cli.ts");
@@ -108,14 +109,14 @@ describe.each(KERNEL_ARCHES.map((arch) => [arch]))("--compile --arch %s", (arch)
 
 describe("--compile and --simulate with a policy file", () => {
   it("compiles moby's v20.10.10 profile: clone3 -> ENOSYS, reboot -> EPERM", () => {
-    const profile = join(repoRoot, "..", "shared", "fixtures", "moby", "moby-v20.10.10-default.json");
+    const profile = mobyProfilePath("v20.10.10");
     expect(cli(["--simulate", "--arch", "x86_64", "--policy", profile, "clone3"]).text).toMatch(/^ERRNO\(38\) /);
     expect(cli(["--simulate", "--arch", "x86_64", "--policy", profile, "reboot"]).text).toMatch(/^ERRNO\(1\) /);
     expect(cli(["--simulate", "--arch", "x86_64", "--policy", profile, "read"]).text).toMatch(/^ALLOW /);
   });
 
   it("takes -1 (the tracer's skip) as the syscall: no rule matches it, so the default action answers", () => {
-    const profile = join(repoRoot, "..", "shared", "fixtures", "moby", "moby-v20.10.10-default.json");
+    const profile = mobyProfilePath("v20.10.10");
     // moby's default action is SCMP_ACT_ERRNO (EPERM); the preset's is ALLOW.
     expect(cli(["--simulate", "--arch", "x86_64", "--policy", profile, "-1"]).text).toMatch(/^ERRNO\(1\) /);
     expect(cli(["--simulate", "--arch", "x86_64", "-1", "-1"]).text).toMatch(/^ALLOW /);

@@ -12,10 +12,11 @@ import { simulate } from "../../wasm/core.ts";
 import { repoRoot } from "../launcher/legacy-engine.ts";
 import { runBpf } from "../peer/bpf-interp.ts";
 import { exportBpf, fromOci } from "../peer/libseccomp.ts";
+import { mobyProfilePath, type MobyVersion } from "../fixtures/index.ts";
 
 const BUN = join(repoRoot, "node_modules", ".bin", "bun");
 const CLI = join(repoRoot, "launcher", "cli.ts");
-const moby = (v: string) => join(repoRoot, "..", "shared", "fixtures", "moby", `moby-${v}-default.json`);
+const moby = (v: MobyVersion) => mobyProfilePath(v);
 
 function cli(args: string[]): Buffer {
   const r = spawnSync(BUN, [CLI, ...args], { timeout: 60_000 });

@@ -1,5 +1,5 @@
 // The clone3 preset against the upstream filter: libseccomp 2.5.4's programs for "default
-// ALLOW, clone3 -> ERRNO(ENOSYS)" (committed fixtures, ../shared/fixtures/libseccomp-2.5.4).
+// ALLOW, clone3 -> ERRNO(ENOSYS)" (committed fixtures, test/fixtures/libseccomp-2.5.4).
 // Verdicts must agree for every number, except where we deliberately serve what libseccomp
 // kills: compat ABIs (i386, x32, arm, s390) and unknown arches. Those differences are asserted
 // too, against the preset's meaning. Both programs run on the core's simulator; libseccomp's
@@ -13,8 +13,9 @@ import type { AbiFacts, KernelArch } from "../../arch/types.ts";
 import { ENOSYS, RET, actionName, clone3Preset, errno } from "../../policy/index.ts";
 import { type ByteOrder, compile, simulate } from "../../wasm/core.ts";
 import { runBpf } from "../peer/bpf-interp.ts";
+import { UPSTREAM_LIBSECCOMP } from "../fixtures/index.ts";
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/libseccomp-2.5.4");
+const fixtures = UPSTREAM_LIBSECCOMP;
 const fixture = (name: string) => new Uint8Array(readFileSync(join(fixtures, `${name}.bpf`)));
 
 // clone3 is 435 on every ABI we serve (linux uapi; libseccomp's syscalls.csv agrees).

@@ -8,8 +8,9 @@ import { describe, expect, it } from "vitest";
 import { RET } from "../../policy/action.ts";
 import type { OciSeccomp } from "../../policy/oci.ts";
 import { type ScmpPolicy, exportBpf, fromOci, policyText } from "../peer/libseccomp.ts";
+import { UPSTREAM_LIBSECCOMP } from "../fixtures/index.ts";
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/libseccomp-2.5.4");
+const fixtures = UPSTREAM_LIBSECCOMP;
 const ERRNO_ENOSYS = 0x00050026;
 const upstream = (arches: string[]): ScmpPolicy => ({
   defaultAction: RET.ALLOW, arches, optimize: 1, rules: [{ action: ERRNO_ENOSYS, name: "clone3", conds: [] }],

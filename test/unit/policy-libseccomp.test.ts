@@ -20,8 +20,7 @@ import { resolve } from "../../policy/resolve.ts";
 import { withRuncEnosysStub } from "../../policy/runc.ts";
 import { evaluate } from "./reference.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/moby/", import.meta.url);
-const moby = (v: string): unknown => parseJson(readFileSync(new URL(`moby-v20.10.${v}-default.json`, FIXTURES), "utf8"), v);
+const moby = (v: string): unknown => parseJson(readFileSync(mobyProfilePath(`v20.10.${v}` as MobyVersion), "utf8"), v);
 
 const ORACLE = String.raw`
 import json, sys, os, errno, seccomp
@@ -86,6 +85,7 @@ data = os.fdopen(r, "rb").read()
 os.waitpid(pid, 0)
 json.dump({"bpf": data.hex(), "maxima": maxima, "unknown": sorted(unknown)}, sys.stdout)
 `;
+import { mobyProfilePath, type MobyVersion } from "../fixtures/index.ts";
 
 interface Oracle {
   insns: { code: number; jt: number; jf: number; k: number }[];

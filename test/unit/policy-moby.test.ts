@@ -15,8 +15,7 @@ import { ociToJson, parseOci, type OciSeccomp } from "../../policy/oci.ts";
 import { resolve } from "../../policy/resolve.ts";
 import { evaluate } from "./reference.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/moby/", import.meta.url);
-const text = (v: string): string => readFileSync(new URL(`moby-v20.10.${v}-default.json`, FIXTURES), "utf8");
+const text = (v: string): string => readFileSync(mobyProfilePath(`v20.10.${v}` as MobyVersion), "utf8");
 const moby = (v: string): unknown => parseJson(text(v), v);
 const oci = (v: string, kernelArch: "x86_64" | "aarch64" | "ppc64le" | "s390x" = "x86_64", caps?: string[], kernelVersion = "6.12") =>
   mobyToOci(moby(v), { kernelArch, caps, kernelVersion });
@@ -155,6 +154,7 @@ for c in prof.get("syscalls") or []:
 out["syscalls"] = calls
 json.dump(out, sys.stdout)
 `;
+import { mobyProfilePath, type MobyVersion } from "../fixtures/index.ts";
 
 describe("mobyToOci agrees with a second translation written from moby's Go code", () => {
   const MOBY_ARCH = { x86_64: "amd64", aarch64: "arm64", ppc64le: "ppc64le", s390x: "s390x" } as const;

@@ -14,10 +14,10 @@ import { parseOci, type OciSeccomp } from "../../policy/oci.ts";
 import { resolve } from "../../policy/resolve.ts";
 import { highestNamedNr, withRuncEnosysStub } from "../../policy/runc.ts";
 import { evaluate } from "./reference.ts";
+import { mobyProfilePath, type MobyVersion } from "../fixtures/index.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/moby/", import.meta.url);
 const moby = (v: string, kernelArch: "x86_64" | "s390x" | "ppc64le") =>
-  mobyToOci(parseJson(readFileSync(new URL(`moby-v20.10.${v}-default.json`, FIXTURES), "utf8"), v), { kernelArch, kernelVersion: "6.12" });
+  mobyToOci(parseJson(readFileSync(mobyProfilePath(`v20.10.${v}` as MobyVersion), "utf8"), v), { kernelArch, kernelVersion: "6.12" });
 const nr = (arch: string, name: string): number => Number(execFileSync("scmp_sys_resolver", ["-a", arch, name], { encoding: "utf8" }).trim());
 const ZERO = [0n, 0n, 0n, 0n, 0n, 0n];
 const ENOSYS = errno(38);

@@ -3,16 +3,11 @@
 // is the product's own (policy/moby.ts, behind `--compile --format oci`), so this also runs it
 // against a real runc.
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { KernelArch } from "../../../arch/types.ts";
 import { parseJson } from "../../../policy/json.ts";
 import { DOCKER_DEFAULT_CAPS, mobyToOci, ociToJson } from "../../../policy/moby.ts";
 import type { Profile } from "../scenarios.ts";
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-/** CI clones the repo with ../shared beside it. */
-const MOBY_FIXTURES = join(repo, "..", "shared", "fixtures", "moby");
+import { mobyProfilePath, type MobyVersion } from "../../fixtures/index.ts";
 
 export const DOCKER_CAPS = DOCKER_DEFAULT_CAPS;
 
@@ -22,7 +17,7 @@ export const DOCKER_CAPS = DOCKER_DEFAULT_CAPS;
  */
 export function ociSeccomp(profile: Profile, kernelArch: KernelArch, kernelRelease: string): string | undefined {
   if (profile === "unconfined") return undefined;
-  const file = join(MOBY_FIXTURES, `${profile}-default.json`);
+  const file = mobyProfilePath(profile.replace(/^moby-/, "") as MobyVersion);
   const oci = mobyToOci(parseJson(readFileSync(file, "utf8"), file), {
     kernelArch, caps: DOCKER_DEFAULT_CAPS, kernelVersion: kernelRelease,
   });
