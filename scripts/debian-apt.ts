@@ -16,19 +16,34 @@ const LISTS_MAX_AGE_MS = 24 * 3600 * 1000;
 export function debianMirror(): string {
   const fromEnv = process.env.CLONE3_DEBIAN_MIRROR;
   if (fromEnv) return fromEnv.replace(/\/+$/, "");
+  const found = hostAptUris().find((u) => /^https?:\/\/[^/]+(\/.*)?\/debian\/?$/.test(u));
+  if (found) return found.replace(/\/+$/, "");
+  throw new Error("found no Debian mirror in /etc/apt; set CLONE3_DEBIAN_MIRROR to its URI (…/debian)");
+}
+
+/**
+ * The security archive (…/debian-security) for SUITE-security: the host's own if its APT lists
+ * one, else the main mirror's sibling, which is where Debian's mirrors keep it.
+ */
+export function debianSecurityMirror(): string {
+  const found = process.env.CLONE3_DEBIAN_MIRROR ? undefined : hostAptUris().find((u) => /^https?:\/\/[^/]+(\/.*)?\/debian-security\/?$/.test(u));
+  return found ? found.replace(/\/+$/, "") : `${debianMirror()}-security`;
+}
+
+/** Every archive URI in the host's APT sources, one-line and deb822 forms. */
+function hostAptUris(): string[] {
   const dir = "/etc/apt/sources.list.d";
   const files = ["/etc/apt/sources.list"];
   if (existsSync(dir)) {
     for (const f of readdirSync(dir).sort()) if (/\.(list|sources)$/.test(f)) files.push(join(dir, f));
   }
+  const uris: string[] = [];
   for (const file of files.filter(existsSync)) {
     const text = readFileSync(file, "utf8");
-    const uris = [...text.matchAll(/^\s*URIs:\s*(.+)$/gim)].flatMap((m) => m[1]!.trim().split(/\s+/));
+    uris.push(...[...text.matchAll(/^\s*URIs:\s*(.+)$/gim)].flatMap((m) => m[1]!.trim().split(/\s+/)));
     uris.push(...[...text.matchAll(/^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)/gm)].map((m) => m[1]!));
-    const debian = uris.find((u) => /^https?:\/\/[^/]+(\/.*)?\/debian\/?$/.test(u));
-    if (debian) return debian.replace(/\/+$/, "");
   }
-  throw new Error("found no Debian mirror in /etc/apt; set CLONE3_DEBIAN_MIRROR to its URI (…/debian)");
+  return uris;
 }
 
 /** The last meaningful line of a failed command, for a one-line error. */
@@ -42,6 +57,8 @@ export interface PrivateAptOptions {
   /** Where the configuration, lists and downloads live (created on demand). */
   dir: string;
   suite: string;
+  /** The archive's URI; default: the host's Debian mirror (debianMirror()). */
+  uri?: string;
   /**
    * Some mirrors serve a sid/forky Release past its Valid-Until. Callers that pin what they
    * download by SHA-256 may skip that check; signatures are verified either way.
@@ -56,7 +73,7 @@ export class PrivateApt {
 
   constructor(readonly opts: PrivateAptOptions) {
     const root = opts.dir;
-    this.mirror = debianMirror();
+    this.mirror = opts.uri ?? debianMirror();
     for (const d of ["lists/partial", "archives/partial", "parts", "prefs"]) mkdirSync(join(root, d), { recursive: true });
     writeFileSync(join(root, "sources.list"), `deb [signed-by=${KEYRING}] ${this.mirror} ${opts.suite} main\n`);
     if (!existsSync(join(root, "status"))) writeFileSync(join(root, "status"), "");

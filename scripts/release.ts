@@ -1,5 +1,5 @@
 // `npm run release`: builds dist/ with the launcher for linux-x64 and linux-arm64, glibc and
-// musl, the freestanding stubs (when the core can emit them), and SHA256SUMS.
+// musl, the freestanding stubs, and SHA256SUMS.
 // Cross targets are Bun's own binaries from the `@oven/bun-linux-*` npm packages, fetched with
 // `npm pack` into ~/.cache/clone3-workaround/bun-targets and passed to --compile-executable-path:
 // `bun build` itself never downloads.
@@ -10,6 +10,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBinary } from "./build-launcher.ts";
+import { buildStubs } from "./build-stubs.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -63,23 +64,6 @@ export function buildTarget(t: Target, outDir: string, version = bunVersion()): 
   });
 }
 
-/** The stubs, one per kernel arch, if the core can emit them (issue 3). */
-async function buildStubs(outDir: string): Promise<string[]> {
-  const stubModule = (await import("../wasm/stub.ts")) as Record<string, unknown>;
-  if (typeof stubModule.emitStub !== "function") {
-    console.log("release: wasm/stub.ts has no emitStub yet; no stubs in this release");
-    return [];
-  }
-  const { KERNEL_ARCHES } = await import("../arch/index.ts");
-  const files: string[] = [];
-  for (const arch of KERNEL_ARCHES) {
-    const out = join(outDir, `clone3-workaround-stub.${arch}`);
-    execFileSync(join(root, "node_modules", ".bin", "bun"), [join(root, "launcher", "cli.ts"), "--emit-stub", "--arch", arch, "-o", out], { stdio: "inherit" });
-    files.push(out);
-  }
-  return files;
-}
-
 export function sha256sums(files: string[]): string {
   return files
     .map((f) => `${createHash("sha256").update(readFileSync(f)).digest("hex")}  ${f.split("/").pop()}\n`)
@@ -96,7 +80,7 @@ if (import.meta.main) {
     files.push(buildTarget(t, dist, version));
     console.log(`release: ${t.name} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
-  files.push(...(await buildStubs(dist)));
+  files.push(...buildStubs(dist));
   writeFileSync(join(dist, "SHA256SUMS"), sha256sums(files.sort()));
   for (const f of readdirSync(dist)) console.log(`dist/${f}`);
 }

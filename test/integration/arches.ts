@@ -2,8 +2,16 @@
 // package and file to boot, and the QEMU line that boots it (measured in
 // ../shared/notes/qemu-feasibility.md §4; TCG everywhere because /dev/kvm is kvm_pvm here).
 import type { KernelArch } from "../../arch/types.ts";
+import type { Suite } from "./image/sources.ts";
 
-export type Suite = "trixie" | "bookworm";
+export type { Suite };
+
+/**
+ * A matrix row's userland: the suites to take it from, in order (image/sources.ts). Each must ship
+ * a glibc that calls clone3 first on the arch (>= 2.34 on x86_64, >= 2.38 elsewhere), so the
+ * baseline fails with any of them: trixie 2.41, forky and sid 2.43.
+ */
+const CURRENT: readonly Suite[] = ["trixie", "forky", "sid"];
 
 export interface GuestArch {
   arch: KernelArch;
@@ -16,8 +24,8 @@ export interface GuestArch {
   qemu: string;
   machine: string[];
   console: string;
-  /** Which suites we run this arch on (bookworm's glibc 2.36 only reproduces on x86_64). */
-  suites: Suite[];
+  /** One matrix row per entry, named by its first suite (bookworm's glibc 2.36 only reproduces on x86_64). */
+  userlands: (readonly Suite[])[];
   /**
    * A compat-ABI userland for the probes, when the arch has one we cannot build with our host
    * compilers (x86_64's i386 probe is a static gcc -m32 binary instead). Extracted from Debian
@@ -35,7 +43,7 @@ export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
     qemu: "qemu-system-x86_64",
     machine: ["-machine", "q35,accel=tcg", "-cpu", "max"],
     console: "ttyS0",
-    suites: ["trixie", "bookworm"],
+    userlands: [CURRENT, ["bookworm"]],
   },
   aarch64: {
     arch: "aarch64",
@@ -46,7 +54,7 @@ export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
     // pauth-impdef: plain `-cpu max` emulates the architected QARMA pointer auth, 3x slower.
     machine: ["-machine", "virt,accel=tcg", "-cpu", "max,pauth-impdef=on"],
     console: "ttyAMA0",
-    suites: ["trixie"],
+    userlands: [CURRENT],
     // Debian's arm64 kernel has CONFIG_COMPAT=y, and moby's profile lists SCMP_ARCH_ARM there.
     // python3 for ctypes (raw clone3), threading and posix_spawn; dash for posix_spawn's /bin/sh.
     compat: { debArch: "armhf", packages: ["libc6", "dash", "python3"] },
@@ -64,7 +72,7 @@ export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
       "-cpu", "power9", "-vga", "none",
     ],
     console: "hvc0",
-    suites: ["trixie"],
+    userlands: [CURRENT],
   },
   s390x: {
     arch: "s390x",
@@ -74,8 +82,21 @@ export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
     qemu: "qemu-system-s390x",
     machine: ["-machine", "s390-ccw-virtio,accel=tcg", "-cpu", "max"],
     console: "ttysclp0",
-    suites: ["trixie"],
+    userlands: [CURRENT],
   },
 };
 
 export const ALL_ARCHES = Object.keys(GUEST_ARCHES) as KernelArch[];
+
+/** Every suite a kernel may come from, after the row's own: any of them boots any userland here. */
+const KERNEL_SUITES: readonly Suite[] = ["trixie", "forky", "sid", "bookworm"];
+
+/**
+ * Where a row's kernel may come from, in order: the row's suite, its security suite (stable
+ * suites only), then the row's other suites and the rest.
+ */
+export function kernelSources(userland: readonly Suite[]): string[] {
+  const [first, ...rest] = userland;
+  const security = first === "trixie" || first === "bookworm" ? [`${first}-security`] : [];
+  return [...new Set([first!, ...security, ...rest, ...KERNEL_SUITES])];
+}

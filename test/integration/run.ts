@@ -90,9 +90,12 @@ function checkArch(a: string): KernelArch {
   if (!(a in GUEST_ARCHES)) throw new UsageError(`unknown arch ${a} (one of ${ALL_ARCHES.join(", ")})`);
   return a as KernelArch;
 }
+/** The matrix rows' names: each row's first suite (arches.ts). */
+const ROW_SUITES = [...new Set(ALL_ARCHES.flatMap((a) => GUEST_ARCHES[a].userlands.map((u) => u[0]!)))];
+
 function checkSuite(s: string): Suite {
-  if (s !== "trixie" && s !== "bookworm") throw new UsageError(`unknown suite ${s} (trixie or bookworm)`);
-  return s;
+  if (!ROW_SUITES.includes(s as Suite)) throw new UsageError(`unknown suite ${s} (one of ${ROW_SUITES.join(", ")})`);
+  return s as Suite;
 }
 function positive(flag: string, v: string): number {
   const n = Number(v);
@@ -101,16 +104,22 @@ function positive(flag: string, v: string): number {
 }
 
 interface Target {
+  /** The row's name: the first suite of `userland`. */
   suite: Suite;
+  /** The suites the userland may come from, in order. */
+  userland: readonly Suite[];
   arch: KernelArch;
+  /** "suite/arch" with the suite the userland really came from; set once the images are there. */
+  label?: string;
 }
 
 function targets(o: Options): Target[] {
   const arches = o.arches ?? (o.rootfs || o.exportRootfs ? ["x86_64" as KernelArch] : ALL_ARCHES);
   const out: Target[] = [];
   for (const arch of arches) {
-    for (const suite of GUEST_ARCHES[arch].suites) {
-      if (o.suites ? o.suites.includes(suite) : !(o.rootfs || o.exportRootfs) || suite === "trixie") out.push({ suite, arch });
+    for (const userland of GUEST_ARCHES[arch].userlands) {
+      const suite = userland[0]!;
+      if (o.suites ? o.suites.includes(suite) : !(o.rootfs || o.exportRootfs) || suite === "trixie") out.push({ suite, userland, arch });
     }
   }
   if (out.length === 0) throw new UsageError("no suite/arch left after --arch and --suite");
@@ -155,9 +164,10 @@ async function main(): Promise<number> {
   const chosen = scenarios(o);
 
   if (o.exportRootfs) {
-    const { suite, arch } = tgs[0]!;
-    exportRootfs(baseImage(suite, arch).root, o.exportRootfs);
-    console.log(`wrote ${o.exportRootfs}: the ${suite} ${arch} base rootfs, shaped like a docker export`);
+    const { userland, arch } = tgs[0]!;
+    const base = baseImage(userland, arch);
+    exportRootfs(base.root, o.exportRootfs);
+    console.log(`wrote ${o.exportRootfs}: the ${arch} base rootfs from ${base.source}, shaped like a docker export`);
     return 0;
   }
 
@@ -167,19 +177,21 @@ async function main(): Promise<number> {
   let built = false;
   for (const t of tgs) {
     const t0 = Date.now();
-    const k = kernel(t.suite, t.arch);
-    const b = baseImage(t.suite, t.arch);
+    const k = kernel(t.userland, t.arch);
+    const b = baseImage(t.userland, t.arch);
     const ca = GUEST_ARCHES[t.arch].compat;
     const c = ca && chosen.some((s) => s.compat && (!s.arches || s.arches.includes(t.arch)))
-      ? compatImage(t.suite, ca.debArch, ca.packages, `harness/${ca.debArch}`)
+      ? compatImage(t.userland, ca.debArch, ca.packages, `harness/${ca.debArch}`)
       : undefined;
     built ||= k.built || b.built || !!c?.built;
     images.set(t, { kernel: k, base: b, compat: c });
-    const versions = new Map(b.manifest.trim().split("\n").map((l) => l.split(" ") as [string, string]));
+    const versions = new Map(b.manifest.trim().split("\n").filter((l) => !l.startsWith("#")).map((l) => l.split(" ") as [string, string]));
     const python = [...versions.keys()].find((p) => /^python3\.\d+$/.test(p));
+    t.label = `${b.source.split(" ")[0]}/${t.arch}`;
     console.log(
-      `image ${t.suite}/${t.arch}: ${k.built || b.built || c?.built ? `built in ${secs(Date.now() - t0)} s` : "cached"}; ` +
+      `image ${t.label}: ${k.built || b.built || c?.built ? `built in ${secs(Date.now() - t0)} s` : "cached"}; ` +
         `kernel ${k.release}; ${[...KEY_PACKAGES, python].filter(Boolean).map((p) => `${p} ${versions.get(p!) ?? "?"}`).join(", ")}` +
+        `\n  sources: userland ${b.source}; kernel ${k.source}${c ? `; compat ${ca!.debArch} userland ${c.source}` : ""}` +
         `\n  manifest: ${join(b.cpio, "..", "manifest")}` +
         (c ? `\n  compat ${ca!.debArch} userland (${ca!.packages.join(", ")}): ${join(c.cpio, "..", "manifest")}` : ""),
     );
@@ -249,7 +261,7 @@ async function main(): Promise<number> {
     const infra = b.run.done ? undefined : `guest did not finish after ${b.attempts} boots${b.timedOut ? " (timed out)" : ""}`;
     const r = { target: t, cells, infra, log: b.log, bootSeconds: b.seconds, attempts: b.attempts };
     console.log(
-      `ran ${t.suite}/${t.arch} in ${b.seconds.toFixed(1)} s${b.attempts > 1 ? " (after a retry)" : ""}; ` +
+      `ran ${t.label} in ${b.seconds.toFixed(1)} s${b.attempts > 1 ? " (after a retry)" : ""}; ` +
         `guest ${b.run.boot ?? "?"}, container ${b.run.info.get("os") ?? "?"}: ${[...cells].map(([n, c]) => `${n} ${c.kind}`).join(", ")}`,
     );
     for (const f of reports) console.log(`  report: ${f}`);
@@ -294,7 +306,7 @@ function emitStub(arch: KernelArch, dir: string): string {
 
 /** One row per scenario, one column per suite/arch: the scenarios outnumber the targets. */
 function printMatrix(results: TargetResult[], chosen: Scenario[]): void {
-  const head = ["scenario", ...results.map((r) => `${r.target.suite}/${r.target.arch}`)];
+  const head = ["scenario", ...results.map((r) => r.target.label!)];
   const rows = chosen.map((s) => [
     s.name,
     ...results.map((r) => {
@@ -314,7 +326,7 @@ function printMatrix(results: TargetResult[], chosen: Scenario[]): void {
 function printFailures(results: TargetResult[], chosen: Scenario[]): number {
   let failures = 0;
   for (const r of results) {
-    const where = `${r.target.suite}/${r.target.arch}`;
+    const where = r.target.label!;
     if (r.infra) {
       failures++;
       console.log(`\n${where}: INFRASTRUCTURE FAILURE: ${r.infra}; console log ${r.log}`);

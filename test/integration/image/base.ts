@@ -1,13 +1,15 @@
 // The guest userland: a Debian rootfs extracted by mmdebstrap (no maintainer scripts, so no
 // qemu-user for foreign arches), trimmed, packed as a reproducible cpio.zst. It is the guest's
-// root and, by default, the container's /usr too.
+// root and, by default, the container's /usr too. It comes from the first suite of the row's
+// list that the mirror serves whole (sources.ts).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { KernelArch } from "../../../arch/types.ts";
-import { GUEST_ARCHES, type Suite } from "../arches.ts";
+import { GUEST_ARCHES } from "../arches.ts";
 import { debianMirror } from "../../../scripts/debian-apt.ts";
-import { cachedDir, cacheKey } from "./cache.ts";
+import { cachedDir, cacheKey, vmCache } from "./cache.ts";
+import { describeChoice, firstWorking, type Suite } from "./sources.ts";
 import { packDir, SOURCE_DATE_EPOCH } from "./cpio.ts";
 
 /**
@@ -22,53 +24,91 @@ const PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/
 
 export interface BaseImage {
   cpio: string;
-  /** "package version arch" lines of everything in the image. */
+  /** "package version arch" lines of everything in the image, after a "# source: …" line. */
   manifest: string;
   /** The unpacked tree, kept for exporting it as a rootfs tarball. */
   root: string;
+  /** The suite it came from, and why earlier sources were passed over (recorded when it was built). */
+  source: string;
   built: boolean;
 }
 
-export function baseImage(suite: Suite, arch: KernelArch, packages = BASE_PACKAGES): BaseImage {
+/** The guest's userland for a matrix row: from the first of `userland`'s suites the mirror serves whole. */
+export function baseImage(userland: readonly Suite[], arch: KernelArch, packages = BASE_PACKAGES): BaseImage {
   const g = GUEST_ARCHES[arch];
-  const name = `base-${suite}-${g.debArch}-${cacheKey([suite, g.debArch, [...packages].sort(), PRUNE])}`;
-  const { dir, built } = cachedDir(name, (tmp) => {
+  return fromFirstSource(`${arch} userland`, userland, "base.cpio.zst", "root", (suite) =>
+    `base-${suite}-${g.debArch}-${cacheKey([suite, g.debArch, [...packages].sort(), PRUNE])}`,
+  (suite, tmp) => {
     const root = join(tmp, "root");
-    writeFileSync(join(tmp, "manifest"), extractRootfs(suite, g.debArch, packages, root));
+    const manifest = extractRootfs(suite, g.debArch, packages, root);
     packDir(root, join(tmp, "base.cpio.zst"), 10);
+    return manifest;
   });
-  return { cpio: join(dir, "base.cpio.zst"), manifest: readFileSync(join(dir, "manifest"), "utf8"), root: join(dir, "root"), built };
 }
 
 /**
  * A second, foreign-ABI userland (e.g. armhf on an arm64 guest) for compat-ABI probes, as a
  * cpio.zst that unpacks to `/${guestPath}`: the container runs it with chroot.
  */
-export function compatImage(suite: Suite, debArch: string, packages: string[], guestPath: string): BaseImage {
-  const name = `compat-${suite}-${debArch}-${cacheKey([suite, debArch, [...packages].sort(), PRUNE, guestPath])}`;
-  const { dir, built } = cachedDir(name, (tmp) => {
+export function compatImage(userland: readonly Suite[], debArch: string, packages: string[], guestPath: string): BaseImage {
+  return fromFirstSource(`${debArch} compat userland`, userland, "compat.cpio.zst", join("tree", guestPath), (suite) =>
+    `compat-${suite}-${debArch}-${cacheKey([suite, debArch, [...packages].sort(), PRUNE, guestPath])}`,
+  (suite, tmp) => {
     const tree = join(tmp, "tree");
-    writeFileSync(join(tmp, "manifest"), extractRootfs(suite, debArch, packages, join(tree, guestPath)));
+    const manifest = extractRootfs(suite, debArch, packages, join(tree, guestPath));
     packDir(tree, join(tmp, "compat.cpio.zst"), 10);
+    return manifest;
   });
-  return { cpio: join(dir, "compat.cpio.zst"), manifest: readFileSync(join(dir, "manifest"), "utf8"), root: join(dir, "tree", guestPath), built };
+}
+
+/**
+ * The cache entry of the first suite that is cached or builds; `make` writes the cpio and the tree
+ * (at `rootPath`) into tmp and returns the package manifest.
+ */
+function fromFirstSource(
+  what: string, suites: readonly Suite[], cpio: string, rootPath: string, dirName: (suite: Suite) => string,
+  make: (suite: Suite, tmp: string) => string,
+): BaseImage {
+  const open = (dir: string, built: boolean): BaseImage => {
+    const manifest = readFileSync(join(dir, "manifest"), "utf8");
+    return {
+      cpio: join(dir, cpio), manifest, root: join(dir, rootPath),
+      source: /^# source: (.*)$/m.exec(manifest)?.[1] ?? "?", built,
+    };
+  };
+  const choice = firstWorking({
+    what,
+    sources: suites,
+    cached: (suite) => (existsSync(join(vmCache, dirName(suite))) ? open(join(vmCache, dirName(suite)), false) : undefined),
+    build: (suite, passedOver) => {
+      const { dir } = cachedDir(dirName(suite), (tmp) => {
+        const manifest = make(suite, tmp);
+        writeFileSync(join(tmp, "manifest"), `# source: ${describeChoice({ source: suite, passedOver })}\n${manifest}`);
+      });
+      return open(dir, true);
+    },
+  });
+  return choice.value;
 }
 
 /** mmdebstrap's extract variant into root, pruned; returns the manifest ("package version arch" lines). */
 function extractRootfs(suite: Suite, debArch: string, packages: string[], root: string): string {
   const debs = `${root}.debs.txt`;
   mkdirSync(dirname(root), { recursive: true });
+  // Not --quiet: a failure's "E: Failed to fetch …_ppc64el.deb  404" lines name what the mirror lacks.
   execFileSync(
     "mmdebstrap",
     [
-      "--quiet", "--variant=extract", "--mode=root", `--arch=${debArch}`, "--components=main",
+      "--variant=extract", "--mode=root", `--arch=${debArch}`, "--components=main",
       "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
       `--include=${packages.join(",")}`,
+      // sid's and forky's Release files may be past Valid-Until on the mirror; signatures still count.
+      ...(suite === "sid" || suite === "forky" ? ["--aptopt=Acquire::Check-Valid-Until \"false\""] : []),
       // The archives are still there after extraction; their names are the exact versions.
       `--extract-hook=ls "$1"/var/cache/apt/archives/ > '${debs}'`,
       suite, root, debianMirror(),
     ],
-    { env: { ...process.env, SOURCE_DATE_EPOCH: String(SOURCE_DATE_EPOCH) }, stdio: ["ignore", "ignore", "pipe"] },
+    { env: { ...process.env, SOURCE_DATE_EPOCH: String(SOURCE_DATE_EPOCH) }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 << 20 },
   );
   execFileSync("rm", ["-rf", ...PRUNE.map((p) => join(root, p))]);
   const manifest = readFileSync(debs, "utf8").split("\n").filter((f) => f.endsWith(".deb"))

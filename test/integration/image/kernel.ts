@@ -1,48 +1,83 @@
-// The guest kernel: Debian's own linux-image for the suite and arch, resolved through the
-// metapackage. Only the bootable image and its config are kept; an initramfs-only boot needs no
-// modules (the serial consoles are built in).
+// The guest kernel: Debian's own for the arch, resolved through the metapackage, from the first
+// source (arches.ts kernelSources) whose downloads all succeed. Only the bootable image and its
+// config are kept; an initramfs-only boot needs no modules (the serial consoles are built in).
 import { execSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GUEST_ARCHES, type Suite } from "../arches.ts";
+import { GUEST_ARCHES, kernelSources, type Suite } from "../arches.ts";
 import type { KernelArch } from "../../../arch/types.ts";
-import { PrivateApt } from "../../../scripts/debian-apt.ts";
-import { cachedDir, cacheKey, vmCache } from "./cache.ts";
+import { debianSecurityMirror, PrivateApt } from "../../../scripts/debian-apt.ts";
+import { cacheKey, cachedDir, vmCache } from "./cache.ts";
+import { describeChoice, firstWorking, type PassedOver } from "./sources.ts";
 
 export interface Kernel {
   image: string;
   /** What `uname -r` says in the guest, e.g. "6.12.107+deb13-amd64". */
   release: string;
-  /** "package version" lines, printed by the run. */
+  /** "package version" lines, then "source: …", printed by the run. */
   manifest: string;
+  /** The suite it came from, and why earlier sources were passed over (recorded when it was built). */
+  source: string;
   built: boolean;
 }
 
-export function kernel(suite: Suite, arch: KernelArch): Kernel {
-  const g = GUEST_ARCHES[arch];
-  const name = `kernel-${suite}-${g.debArch}-${cacheKey([suite, g.debArch, g.kernelMeta])}`;
-  const { dir, built } = cachedDir(name, (tmp) => {
-    // Main only: the bookworm-security ppc64el index once had a size mismatch on the mirror.
-    const apt = new PrivateApt({ dir: join(vmCache, "apt", suite), suite });
-    const show = (pkg: string) => {
-      const record = apt.show(`${pkg}:${g.debArch}`);
-      if (!record) throw new Error(`${pkg}:${g.debArch} is not in ${suite}`);
-      return record;
-    };
-    const meta = show(g.kernelMeta);
-    const pkg = meta.depends.find((d) => d.startsWith("linux-image-"));
-    if (!pkg) throw new Error(`${g.kernelMeta}:${g.debArch} has no linux-image dependency`);
-    const deb = apt.download(pkg, join(tmp, "deb"), { arch: g.debArch });
-    execSync(`dpkg-deb --fsys-tarfile '${deb}' | tar -x -C '${tmp}' --wildcards './${g.kernelFile}*' './boot/config-*'`);
-    const config = readFileSync(join(tmp, "boot", readdirSync(join(tmp, "boot")).find((f) => f.startsWith("config-"))!), "utf8");
-    if (!/^CONFIG_SECCOMP_FILTER=y$/m.test(config)) throw new Error(`${pkg} lacks CONFIG_SECCOMP_FILTER=y`);
-    const { version } = show(pkg);
-    writeFileSync(join(tmp, "manifest"), `${g.kernelMeta} ${meta.version}\n${pkg} ${version}\n`);
-    execSync(`rm -rf '${join(tmp, "deb")}'`);
+/** The private APT for a kernel source: "trixie", or "trixie-security" from the security archive. */
+export function aptFor(source: string): PrivateApt {
+  const security = source.endsWith("-security");
+  return new PrivateApt({
+    dir: join(vmCache, "apt", source),
+    suite: source,
+    uri: security ? debianSecurityMirror() : undefined,
+    // sid's and forky's Release files may be past Valid-Until on the mirror; signatures still count.
+    ignoreValidUntil: /^(sid|forky)$/.test(source),
   });
+}
+
+export function kernel(userland: readonly Suite[], arch: KernelArch): Kernel {
+  const g = GUEST_ARCHES[arch];
+  const dirName = (source: string) => `kernel-${source}-${g.debArch}-${cacheKey([source, g.debArch, g.kernelMeta, g.kernelFile])}`;
+  const choice = firstWorking({
+    what: `${arch} kernel`,
+    sources: kernelSources(userland),
+    cached: (source) => (existsSync(join(vmCache, dirName(source))) ? join(vmCache, dirName(source)) : undefined),
+    build: (source, passedOver) => cachedDir(dirName(source), (tmp) => fetchKernel(source, arch, tmp, passedOver)).dir,
+  });
+  const dir = choice.value;
   const bootFile = readdirSync(join(dir, "boot")).find((f) => `boot/${f}`.startsWith(g.kernelFile))!;
   const manifest = readFileSync(join(dir, "manifest"), "utf8");
   // Debian names the image package after the release: linux-image-<uname -r>.
   const release = manifest.split("\n")[1]!.split(" ")[0]!.replace(/^linux-image-/, "");
-  return { image: join(dir, "boot", bootFile), release, manifest, built };
+  const source = /^source: (.*)$/m.exec(manifest)?.[1] ?? choice.source;
+  return { image: join(dir, "boot", bootFile), release, manifest, source, built: choice.built };
+}
+
+/** Downloads the kernel of `source` into tmp/boot; throws when the mirror does not serve it. */
+function fetchKernel(source: string, arch: KernelArch, tmp: string, passedOver: readonly PassedOver[]): void {
+  const g = GUEST_ARCHES[arch];
+  const apt = aptFor(source);
+  const show = (pkg: string) => {
+    const record = apt.show(`${pkg}:${g.debArch}`);
+    if (!record) throw new Error(`E: ${pkg}:${g.debArch} is not in ${source}`);
+    return record;
+  };
+  const meta = show(g.kernelMeta);
+  const pkg = meta.depends.find((d) => d.startsWith("linux-image-"));
+  if (!pkg) throw new Error(`E: ${g.kernelMeta}:${g.debArch} has no linux-image dependency in ${source}`);
+  const image = show(pkg);
+  const unpack = (name: string) => {
+    const deb = apt.download(name, join(tmp, "deb"), { arch: g.debArch });
+    execSync(`dpkg-deb --fsys-tarfile '${deb}' | tar -x -C '${tmp}' --wildcards './${g.kernelFile}*' './boot/config-*' 2>/dev/null || true`);
+  };
+  unpack(pkg);
+  // sid's 7.x linux-image-V is empty: the files are in the linux-binary-V it depends on.
+  const hasImage = () => existsSync(join(tmp, "boot")) && readdirSync(join(tmp, "boot")).some((f) => `boot/${f}`.startsWith(g.kernelFile));
+  if (!hasImage()) for (const dep of image.depends.filter((d) => d.startsWith("linux-binary-"))) unpack(dep);
+  if (!hasImage()) throw new Error(`E: ${pkg} in ${source} holds no ${g.kernelFile}*`);
+  const configFile = readdirSync(join(tmp, "boot")).find((f) => f.startsWith("config-"));
+  if (!configFile) throw new Error(`E: ${pkg} in ${source} holds no boot/config-*`);
+  if (!/^CONFIG_SECCOMP_FILTER=y$/m.test(readFileSync(join(tmp, "boot", configFile), "utf8"))) {
+    throw new Error(`E: ${pkg} lacks CONFIG_SECCOMP_FILTER=y`);
+  }
+  writeFileSync(join(tmp, "manifest"), `${g.kernelMeta} ${meta.version}\n${pkg} ${image.version}\nsource: ${describeChoice({ source, passedOver })}\n`);
+  execSync(`rm -rf '${join(tmp, "deb")}'`);
 }
