@@ -25,6 +25,8 @@ const PACKAGES = {
     file: "what the release binaries are",
     "util-linux": "unshare and setpriv for the emulated engine",
     "debian-archive-keyring": "private APT setups (busybox for the stub tests)",
+    cpio: "the harness's image code, driven by a fake mirror",
+    zstd: "the harness's image code, driven by a fake mirror",
   },
   integration: {
     gcc: "static guest probes",

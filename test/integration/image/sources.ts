@@ -60,7 +60,7 @@ export function failureReason(e: unknown): string {
   for (const m of text.matchAll(/Failed to fetch \S*\/([^/\s]+?)_[^_/\s]+_[^_/\s]+\.deb\s+404/g)) missing.add(decodeURIComponent(m[1]!));
   if (missing.size) return `${[...missing].join(", ")} 404 on the mirror`;
   const errors = text.split("\n").map((l) => l.trim()).filter((l) => /^E: /.test(l) && !/mmdebstrap failed|apt download failed/.test(l));
-  const line = errors[0] ?? text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "failed";
+  const line = errors[0]?.slice(3) ?? text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "failed";
   return line.length > 160 ? `${line.slice(0, 160)}…` : line;
 }
 
