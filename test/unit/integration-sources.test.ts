@@ -90,10 +90,15 @@ describe("userland fallback (base.ts through a fake mmdebstrap)", () => {
     const listing = execFileSync("sh", ["-c", `zstd -dc '${first.cpio}' | cpio -t 2>/dev/null`], { encoding: "utf8" });
     expect(listing).toContain("etc/fake-suite");
 
-    // Now the mirror serves nothing: the cached forky entry is used without a download.
+    // Now the mirror serves nothing: trixie is tried again, and the cached forky entry is used.
     answer404(["trixie", "forky", "sid"]);
     const again = baseImage(["trixie", "forky", "sid"], "ppc64le", ["libc6"]);
     expect([again.built, again.source, again.cpio]).toEqual([false, first.source, first.cpio]);
+
+    // The mirror serves trixie again: a later run takes it, though forky is cached.
+    answer404([]);
+    const healed = baseImage(["trixie", "forky", "sid"], "ppc64le", ["libc6"]);
+    expect([healed.built, healed.source]).toEqual([true, "trixie"]);
   });
 
   it("fails in one line naming each suite's missing files when no source works", async () => {

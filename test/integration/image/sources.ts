@@ -1,8 +1,9 @@
 // Where each part of a guest comes from. Debian's mirror is patchy (some arches of a suite answer
 // 404 for libc6, runc or the kernel while other suites serve them), and it moves from week to
-// week, so every part has an ordered list of sources: a cached build from any of them is used
-// first, in that order; otherwise the first source whose downloads all succeed is built. The
-// caller prints what was used and why the ones before it were passed over.
+// week, so every part has an ordered list of sources, tried in order: a source is used when an
+// earlier run's build from it is cached or when all its downloads succeed now. A source that
+// failed is tried again next run (the mirror may serve it by then), and a cached later source
+// still works offline. The caller prints what was used and why the ones before it were passed over.
 
 /** The Debian suites a guest may come from. */
 export type Suite = "bookworm" | "trixie" | "forky" | "sid";
@@ -34,14 +35,12 @@ export interface Attempts<T, S extends string = string> {
 
 /** The cached or first buildable source; throws one line naming, per source, what was missing. */
 export function firstWorking<T, S extends string>(a: Attempts<T, S>): Choice<T> {
-  for (const source of a.sources) {
-    const value = a.cached(source);
-    if (value !== undefined) return { value, source, passedOver: [], built: false };
-  }
   const passedOver: PassedOver[] = [];
   for (const source of a.sources) {
+    const value = a.cached(source);
+    if (value !== undefined) return { value, source, passedOver, built: false };
     try {
-      return { value: a.build(source, passedOver), source, passedOver, built: true };
+      return { value: a.build(source, [...passedOver]), source, passedOver, built: true };
     } catch (e) {
       passedOver.push({ source, why: failureReason(e) });
     }
