@@ -162,7 +162,7 @@ describe("simulate runs each opcode as its definition says", () => {
 
 // The kernel as the oracle: the same programs, installed in a child process that calls getppid.
 const canLoad = process.platform === "linux" && process.arch === "x64";
-describe.runIf(canLoad)("simulate agrees with the kernel", () => {
+describe.runIf(canLoad)("simulate agrees with the kernel (x86_64 host only)", () => {
   test("every opcode, every operand", () => {
     const dir = mkdtempSync(join(tmpdir(), "bpf-interp-"));
     for (const [name, [body]] of Object.entries(CASES)) {

@@ -84,7 +84,7 @@ describe("verify", () => {
 
 // The kernel as the judge: load each program in a child and see whether seccomp(2) took it.
 const canLoad = process.platform === "linux" && process.arch === "x64";
-describe.runIf(canLoad)("verify agrees with the kernel", () => {
+describe.runIf(canLoad)("verify agrees with the kernel (x86_64 host only)", () => {
   const dir = mkdtempSync(join(tmpdir(), "bpf-verify-"));
   const loads = (insns: Insn[], name: string): boolean => {
     const file = join(dir, name.replace(/\W+/g, "_") + ".bpf");

@@ -23,7 +23,7 @@ function rng(seed: number) {
 }
 
 const canLoad = process.platform === "linux" && process.arch === "x64";
-describe.runIf(canLoad)("compiled programs on the kernel", () => {
+describe.runIf(canLoad)("compiled programs on the kernel (x86_64 host only)", () => {
   test("random 64-bit argument tests give the predicted errno, x86_64 and i386", () => {
     const dir = mkdtempSync(join(tmpdir(), "core-kernel-"));
     const probe64 = helper("syscall-probe");
