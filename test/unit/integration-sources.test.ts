@@ -48,7 +48,7 @@ case "$tool $1" in
   "apt-cache show")
     case "$pkg" in
       linux-image-powerpc64le) dep="linux-image-7.0.0-1-powerpc64le";;
-      linux-image-7.0.0-1-powerpc64le) [ "$suite" = sid ] && dep="linux-binary-7.0.0-1-powerpc64le" || dep="";;
+      linux-image-7.0.0-1-powerpc64le) [ "$suite" = sid ] && dep="linux-base-7.0.0-1-powerpc64le (= 1.0), linux-binary-7.0.0-1-powerpc64le (= 1.0)" || dep="";;
       *) dep="";;
     esac
     printf 'Package: %s\\nVersion: 1.0\\nArchitecture: %s\\nDepends: %s\\nSHA256: 00\\n\\n' "$pkg" "$arch" "$dep"; exit 0;;
@@ -58,10 +58,15 @@ case "$tool $1" in
     fi
     d=$(mktemp -d); mkdir -p "$d/DEBIAN" "$d/boot"
     printf 'Package: %s\\nVersion: 1.0\\nArchitecture: %s\\nMaintainer: t <t@t>\\nDescription: t\\n' "$pkg" "$arch" > "$d/DEBIAN/control"
-    # sid's 7.x linux-image-V is empty; linux-binary-V holds the files.
-    if [ "$suite" != sid ] || [ "\${pkg#linux-binary-}" != "$pkg" ]; then
-      echo kernel > "$d/boot/vmlinux-7.0.0-1-powerpc64le"; echo CONFIG_SECCOMP_FILTER=y > "$d/boot/config-7.0.0-1-powerpc64le"
-    fi
+    # sid's 7.x layout: linux-image-V is empty, linux-binary-V holds usr/lib/modules/V/vmlinuz and
+    # linux-base-V its config; older suites put both in linux-image-V's /boot.
+    m="$d/usr/lib/modules/7.0.0-1-powerpc64le"
+    case "$suite $pkg" in
+      "sid linux-binary-"*) mkdir -p "$m"; echo kernel > "$m/vmlinuz";;
+      "sid linux-base-"*) mkdir -p "$m"; echo CONFIG_SECCOMP_FILTER=y > "$m/config";;
+      "sid "*) ;;
+      *) echo kernel > "$d/boot/vmlinux-7.0.0-1-powerpc64le"; echo CONFIG_SECCOMP_FILTER=y > "$d/boot/config-7.0.0-1-powerpc64le";;
+    esac
     dpkg-deb --root-owner-group -b "$d" "\${pkg}_1.0_$arch.deb" > /dev/null; rm -rf "$d"; exit 0;;
 esac
 echo "fake $tool: unexpected $*" >&2; exit 1

@@ -2,7 +2,7 @@
 // source (arches.ts kernelSources) whose downloads all succeed. Only the bootable image and its
 // config are kept; an initramfs-only boot needs no modules (the serial consoles are built in).
 import { execSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GUEST_ARCHES, kernelSources, type Suite } from "../arches.ts";
 import type { KernelArch } from "../../../arch/types.ts";
@@ -66,13 +66,25 @@ function fetchKernel(source: string, arch: KernelArch, tmp: string, passedOver: 
   const image = show(pkg);
   const unpack = (name: string) => {
     const deb = apt.download(name, join(tmp, "deb"), { arch: g.debArch });
-    execSync(`dpkg-deb --fsys-tarfile '${deb}' | tar -x -C '${tmp}' --wildcards './${g.kernelFile}*' './boot/config-*' 2>/dev/null || true`);
+    // No match for a pattern is not an error here: which package holds what is checked below.
+    execSync(`dpkg-deb --fsys-tarfile '${deb}' | tar -x -C '${tmp}' --wildcards --no-wildcards-match-slash ` +
+      `'./${g.kernelFile}*' './boot/config-*' './usr/lib/modules/*/vmlinuz' './usr/lib/modules/*/config' 2>/dev/null || true`);
   };
   unpack(pkg);
-  // sid's 7.x linux-image-V is empty: the files are in the linux-binary-V it depends on.
   const hasImage = () => existsSync(join(tmp, "boot")) && readdirSync(join(tmp, "boot")).some((f) => `boot/${f}`.startsWith(g.kernelFile));
-  if (!hasImage()) for (const dep of image.depends.filter((d) => d.startsWith("linux-binary-"))) unpack(dep);
-  if (!hasImage()) throw new Error(`E: ${pkg} in ${source} holds no ${g.kernelFile}*`);
+  if (!hasImage()) {
+    // Linux 7.x in forky and sid: linux-image-V is empty; linux-binary-V holds usr/lib/modules/V/vmlinuz
+    // (an ELF vmlinux on ppc64le, as boot/vmlinux- was) and linux-base-V the config.
+    for (const dep of image.depends.filter((d) => /^linux-(binary|base)-/.test(d))) unpack(dep);
+    const modules = join(tmp, "usr", "lib", "modules");
+    for (const release of existsSync(modules) ? readdirSync(modules) : []) {
+      mkdirSync(join(tmp, "boot"), { recursive: true });
+      const moved: [string, string][] = [["vmlinuz", `${g.kernelFile.replace(/^boot\//, "")}${release}`], ["config", `config-${release}`]];
+      for (const [from, to] of moved) if (existsSync(join(modules, release, from))) renameSync(join(modules, release, from), join(tmp, "boot", to));
+    }
+    rmSync(join(tmp, "usr"), { recursive: true, force: true });
+  }
+  if (!hasImage()) throw new Error(`E: ${pkg} in ${source} holds no ${g.kernelFile}* (nor does its linux-binary package)`);
   const configFile = readdirSync(join(tmp, "boot")).find((f) => f.startsWith("config-"));
   if (!configFile) throw new Error(`E: ${pkg} in ${source} holds no boot/config-*`);
   if (!/^CONFIG_SECCOMP_FILTER=y$/m.test(readFileSync(join(tmp, "boot", configFile), "utf8"))) {

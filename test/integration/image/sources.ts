@@ -57,7 +57,10 @@ export function failureReason(e: unknown): string {
   const text = `${err.stderr ?? ""}\n${err.stdout ?? ""}\n${err.message ?? String(e)}`;
   const missing = new Set<string>();
   for (const m of text.matchAll(/Failed to fetch \S*\/([^/\s]+?)_[^_/\s]+_[^_/\s]+\.deb\s+404/g)) missing.add(decodeURIComponent(m[1]!));
-  if (missing.size) return `${[...missing].join(", ")} 404 on the mirror`;
+  if (missing.size) {
+    const names = [...missing];
+    return `${names.slice(0, 3).join(", ")}${names.length > 3 ? ` (+${names.length - 3} more)` : ""} 404 on the mirror`;
+  }
   const errors = text.split("\n").map((l) => l.trim()).filter((l) => /^E: /.test(l) && !/mmdebstrap failed|apt download failed/.test(l));
   const line = errors[0]?.slice(3) ?? text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "failed";
   return line.length > 160 ? `${line.slice(0, 160)}…` : line;
