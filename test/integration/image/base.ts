@@ -16,8 +16,10 @@ import { packDir, SOURCE_DATE_EPOCH } from "./cpio.ts";
  * python3 rather than python3-minimal: ctypes makes raw syscall probes possible without cross
  * compilers. apt is there for the seed's own symptom (apt-get update's Post-Invoke hook).
  * busybox-static gives /init, mount and poweroff; base-files names the image (/etc/os-release).
+ * dpkg for its cputable: apt >= 3.3 (forky, sid) no longer pulls it in, and without it
+ * apt-get fails with "Error reading the CPU table".
  */
-export const BASE_PACKAGES = ["base-files", "libc6", "dash", "python3", "xz-utils", "libseccomp2", "runc", "busybox-static", "apt"];
+export const BASE_PACKAGES = ["base-files", "libc6", "dash", "python3", "xz-utils", "libseccomp2", "runc", "busybox-static", "apt", "dpkg"];
 
 /** Docs, translations and man pages: nothing a probe reads, and a third of the size. */
 const PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/info", "usr/share/zoneinfo", "usr/share/lintian", "var/cache/apt", "var/lib/apt/lists"];
