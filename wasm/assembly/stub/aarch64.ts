@@ -41,8 +41,8 @@ export class Aarch64 extends Asm {
     }
   }
 
-  la(rd: i32, l: i32): void { // adr xd, label (pc-relative, +-1 MiB)
-    const off = <u32>this.rel(l);
+  la(rd: i32, l: i32): void { // adr xd, label (pc-relative, +-1 MiB; the data's mapping included)
+    const off = this.emitting ? <u32>(this.addr(l) - (this.base + <u64>this.pos)) : 0;
     this.insn(0x10000000 | ((off & 3) << 29) | (((off >> 2) & 0x7ffff) << 5) | this.r(rd));
   }
 

@@ -47,6 +47,11 @@ export abstract class Asm extends Image {
   branchStart: StaticArray<i32> = new StaticArray<i32>(MAX_BRANCHES);
   branchLabel: StaticArray<i32> = new StaticArray<i32>(MAX_BRANCHES);
 
+  /** Where the data starts (set by beginData while measuring), and how much higher than the
+   *  code it is addressed: SEGMENT_ALIGN when it has its own writable mapping, else 0. */
+  dataStart: i32 = i32.MAX_VALUE;
+  dataBias: u64 = 0;
+
   constructor(out: usize, cap: i32, public base: u64, bigEndian: bool) {
     super(out, cap, bigEndian);
   }
@@ -103,9 +108,16 @@ export abstract class Asm extends Image {
     return this.emitting ? this.labels[l] - this.pos : 0;
   }
 
-  /** Absolute load address of `l`. */
+  /** Absolute load address of `l` (in the data's own mapping for a label in the data). */
   addr(l: i32): u64 {
-    return this.base + <u64>(this.emitting ? this.labels[l] : 0);
+    if (!this.emitting) return this.base;
+    const at = this.labels[l];
+    return this.base + <u64>at + (at >= this.dataStart ? this.dataBias : 0);
+  }
+
+  /** Marks the start of the data; the emitting pass reuses the last measuring pass's position. */
+  beginData(): void {
+    if (!this.emitting) this.dataStart = this.pos;
   }
 
   align(n: i32): void {
@@ -130,7 +142,7 @@ export abstract class Asm extends Image {
   abstract addi(rd: i32, rs: i32, imm: i32): void;
   /** rd = rs + rt. */
   abstract add(rd: i32, rs: i32, rt: i32): void;
-  /** 64-bit load/store at rb + off (off a multiple of 8, |off| < 256). */
+  /** 64-bit load/store at rb + off (off a multiple of 8, -256 < off < 4096). */
   abstract ld(rd: i32, rb: i32, off: i32): void;
   abstract st(rs: i32, rb: i32, off: i32): void;
   /** Unsigned byte load (zero-extended) and byte store at rb + off (|off| < 256). */

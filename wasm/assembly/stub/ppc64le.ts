@@ -8,7 +8,7 @@ import { Asm, EQ } from "./asm";
 const PHYS: StaticArray<u8> = [3, 4, 5, 6, 7, 14, 15, 16, 17, 18, 19, 8];
 const R0: u32 = 0; // syscall number
 const R1: u32 = 1; // stack pointer
-/** Holds base + 0x8000 so that `la` is one addi reaching the whole 64 KiB image. */
+/** Holds (the data's mapping) + 0x8000 so that `la` is one addi reaching all of the data. */
 const RBASE: u32 = 20;
 const BASE_BIAS: u32 = 0x8000;
 
@@ -37,11 +37,16 @@ export class Ppc64le extends Asm {
   }
 
   prologue(): void {
-    this.li32(RBASE, <u32>this.base + BASE_BIAS);
+    this.li32(RBASE, this.dataBase());
   }
 
   la(rd: i32, l: i32): void {
-    this.d(14, this.r(rd), RBASE, <i32>(<u32>this.addr(l) - (<u32>this.base + BASE_BIAS)));
+    this.d(14, this.r(rd), RBASE, <i32>(<u32>this.addr(l) - this.dataBase()));
+  }
+
+  /** RBASE: every label `la` takes is in the data, which lies within 32 KiB of this. */
+  dataBase(): u32 {
+    return <u32>(this.base + this.dataBias) + BASE_BIAS;
   }
 
   mr(d: u32, s: u32): void { // or d, s, s

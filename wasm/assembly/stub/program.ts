@@ -54,10 +54,22 @@ const MSG_CANNOT = ": cannot execute\n";
 /** How the launcher shows an empty command name. */
 const EMPTY_NAME = "''";
 
-/** One auto-mode probe: a harmless invalid call; EPERM means the engine filters it. */
+/** One auto-mode probe: a harmless invalid call; EPERM means the engine filters it. With
+ *  auto-hide, `slots` are the byte offsets in the filter of the RETs that hide this syscall:
+ *  unless the probe answers EPERM, they become RET ALLOW before the filter goes in. */
 export class Probe {
-  constructor(public nr: i32, public args: StaticArray<i32>) {}
+  /** `set` has bit r set for each argument register to load; the others keep what they hold
+   *  (the host leaves out arguments that the kernel's first, failing check never reads). */
+  constructor(public nr: i32, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
 }
+
+function probeArgs(a: Asm, p: Probe): void {
+  for (let r = 0; r < p.args.length; r++) if ((p.set >> r) & 1) a.li(r < 5 ? A0 + r : A5, p.args[r]);
+}
+
+/** BPF_RET | BPF_K with SECCOMP_RET_ALLOW: what a slot becomes. */
+const BPF_RET_K: u32 = 0x06;
+const SECCOMP_RET_ALLOW: u32 = 0x7fff0000;
 
 /** Labels of the data after the code. */
 class Data {
@@ -177,7 +189,7 @@ function fail(a: Asm, msg: i32, len: i32, die: i32): void {
  * The whole stub. Registers: S0 = the command's argv, S1 = envp, S2 = mode (then the install
  * state, then the path buffer), S3 = PATH value, S4 = the command name, S5 = scratch / flags.
  */
-export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>): void {
+export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>, autoHide: bool): void {
   const str = new Data(a);
   const usage = a.label(), badMode = a.label(), installFailed = a.label(), die = a.label(), dieText = a.label();
   a.prologue();
@@ -248,11 +260,35 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   const exec = a.label(), install = a.label();
   a.bri(EQ, S2, MODE_NEVER, exec);
   a.bri(EQ, S2, MODE_ALWAYS, install);
-  for (let i = 0; i < probes.length; i++) {
-    const p = probes[i];
-    for (let r = 0; r < p.args.length; r++) a.li(r < 5 ? A0 + r : A5, p.args[r]);
-    a.sysnr(p.nr, true);
-    a.bri(EQ, A0, -EPERM, install);
+  if (autoHide) {
+    // Every probe runs; a syscall allowed (or ENOSYS) here gets its slots patched to ALLOW, so
+    // the one filter hides exactly what answered EPERM. S5 = the RET ALLOW instruction, S3 = the
+    // filter (PATH waits in our argv slot meanwhile); S2 counts up from -(probes) once per
+    // patched probe, so it ends at MODE_AUTO (0) when nothing answered EPERM, and below zero
+    // (never MODE_ALWAYS: installFailed warns) when something did.
+    a.st(S3, S0, -8);
+    a.la(S3, str.filter);
+    a.ld(S5, S3, filterLen); // the RET ALLOW follows the filter
+    a.li(S2, -probes.length);
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      const next = a.label();
+      probeArgs(a, p);
+      a.sysnr(p.nr, true);
+      a.bri(EQ, A0, -EPERM, next);
+      a.addi(S2, S2, 1);
+      for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j]);
+      a.bind(next);
+    }
+    a.ld(S3, S0, -8);
+    a.bri(NE, S2, MODE_AUTO, install);
+  } else {
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      probeArgs(a, p);
+      a.sysnr(p.nr, true);
+      a.bri(EQ, A0, -EPERM, install);
+    }
   }
   a.jmp(exec);
 
@@ -418,8 +454,9 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.mov(A0, S5);
   a.sys(SYS_EXIT_GROUP, false);
 
-  // Data.
+  // Data (writable in its own mapping with auto-hide: see elf64.ts).
   a.align(8);
+  a.beginData();
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
   a.u16(<u32>(filterLen / 8));
   a.u16(0);
@@ -427,6 +464,11 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.u64(a.addr(str.filter));
   a.bind(str.filter);
   a.bytes(filter, filterLen);
+  if (autoHide) { // struct sock_filter { u16 code; u8 jt, jf; u32 k; }, right after the filter
+    a.u16(BPF_RET_K);
+    a.u16(0);
+    a.u32(SECCOMP_RET_ALLOW);
+  }
   a.bind(str.usage); a.cstr(MSG_USAGE, false);
   a.bind(str.mode); a.cstr(MSG_MODE, false);
   a.bind(str.install); a.cstr(MSG_INSTALL, false);

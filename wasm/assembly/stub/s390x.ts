@@ -57,8 +57,11 @@ export class S390x extends Asm {
     this.rre(0xb904, this.r(rd), this.r(rs)); // lgr
   }
 
-  addi(rd: i32, rs: i32, imm: i32): void { // lay rd, imm(rs): 64-bit address arithmetic
-    this.rxy(0x71, this.r(rd), this.r(rs), imm);
+  addi(rd: i32, rs: i32, imm: i32): void {
+    // aghi rd, imm (4 bytes; its condition code is never read: every branch compares first),
+    // else lay rd, imm(rs) (6 bytes): 64-bit address arithmetic.
+    if (rd == rs) this.ri(0xa7, this.r(rd), 0xb, imm);
+    else this.rxy(0x71, this.r(rd), this.r(rs), imm);
   }
 
   add(rd: i32, rs: i32, rt: i32): void {
