@@ -197,13 +197,9 @@ export function patchSlots(program: Program, allowed: readonly boolean[], slots:
 export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" }>): Promise<void> {
   const arch = toKernelArch(req.arch);
   const native = abisOf(arch)[0]!.name;
-  const nr = (name: string) => {
-    const n = syscallNr(native, name);
-    if (n === undefined) throw new PolicyError(`no syscall ${JSON.stringify(name)} on ${arch}`);
-    return n;
-  };
-  const { emitStub } = await import("../wasm/stub.ts");
-  const nrs = { write: nr("write"), exit_group: nr("exit_group"), execve: nr("execve"), seccomp: nr("seccomp"), prctl: nr("prctl"), clone3: nr("clone3") };
+  const { emitStub, stubSyscalls } = await import("../wasm/stub.ts");
+  const nrs = stubSyscalls(arch);
+  const init = req.init === true;
   let elf: Uint8Array;
   if (req.hide.kind === "list") {
     // A fixed set: in `auto` the stub installs it whole when any hidden syscall answers EPERM.
@@ -211,12 +207,12 @@ export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" 
     const program = filterProgram({ hide: hidden }, arch);
     const probes = hidden
       .filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined)
-      .map((name) => ({ nr: nr(name), args: PROBE_ARGS[name]! }));
-    elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, probes });
+      .map((name) => ({ nr: syscallNr(native, name)!, args: PROBE_ARGS[name]! }));
+    elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, probes, init });
   } else {
     // The default is auto-hide: one filter hiding exactly what probes EPERM at run time.
     const { program, slots } = autoHideProgram(arch);
-    elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, slots });
+    elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, slots, init });
   }
   writeOutput(elf, req.output, { executable: true });
 }

@@ -15,6 +15,13 @@ export interface StubSyscalls {
   seccomp: number;
   prctl: number;
   clone3: number;
+  /** Init mode's. */
+  getpid: number;
+  clone: number;
+  rt_sigprocmask: number;
+  rt_sigtimedwait: number;
+  kill: number;
+  waitid: number;
 }
 
 /** An auto-mode probe: a harmless invalid call whose EPERM means "the engine filters this". */
@@ -53,6 +60,8 @@ export interface StubOptions {
    * `always` installs the program as given.
    */
   slots?: readonly StubSlot[];
+  /** Be the container's init (tini-like) around the command: see wasm/assembly/stub/program.ts. */
+  init?: boolean;
 }
 
 /** The exports of the wasm core that the stub emitter uses. */
@@ -99,6 +108,12 @@ export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
     seccomp: nr("seccomp"),
     prctl: nr("prctl"),
     clone3: nr("clone3"),
+    getpid: nr("getpid"),
+    clone: nr("clone"),
+    rt_sigprocmask: nr("rt_sigprocmask"),
+    rt_sigtimedwait: nr("rt_sigtimedwait"),
+    kill: nr("kill"),
+    waitid: nr("waitid"),
   };
 }
 
@@ -128,7 +143,12 @@ export function emitStub(opts: StubOptions, core: StubExports = stubModule()): U
   if (slots.length > PROBES_MAX) throw new StubError(ERRORS[-3]!);
 
   const autoHide = opts.slots !== undefined ? 1 : 0;
-  const words = [arch, program.length, nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl, slots.length, autoHide];
+  const words = [
+    arch, program.length,
+    nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl,
+    nrs.getpid, nrs.clone, nrs.rt_sigprocmask, nrs.rt_sigtimedwait, nrs.kill, nrs.waitid,
+    slots.length, autoHide, opts.init ? 1 : 0,
+  ];
   for (const { probe: p, at } of slots) {
     const args = p.args ?? [];
     if (args.length > PROBE_ARGS_MAX) throw new StubError(ERRORS[-3]!);

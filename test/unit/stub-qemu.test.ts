@@ -48,7 +48,7 @@ describe.each(Object.keys(BINFMT) as (keyof typeof BINFMT)[])("the %s stub under
     bin = join(dir, "bin");
     mkdirSync(bin, { recursive: true });
     const bb = busybox(arch);
-    for (const applet of ["echo", "env", "cat", "grep", "sh", "true"]) symlinkSync(bb, join(bin, applet));
+    for (const applet of ["echo", "env", "cat", "grep", "sh", "true", "sleep"]) symlinkSync(bb, join(bin, applet));
     writeFileSync(join(dir, "plain"), "not executable\n");
     writeFileSync(join(dir, "script"), 'echo "script $0 $*"\n'); // no #!: ENOEXEC -> /bin/sh
     chmodSync(join(dir, "script"), 0o755);
@@ -123,6 +123,19 @@ describe.each(Object.keys(BINFMT) as (keyof typeof BINFMT)[])("the %s stub under
     expect(always).toEqual({ status: 125, stdout: "", stderr: "clone3-workaround: cannot install the filter\n" });
     // The stub with the clone3 probe alone stays silent: the warning needs the probe's EPERM.
     expect(run(["sh", "-c", "echo ran"])).toEqual({ status: 0, stdout: "ran\n", stderr: "" });
+  });
+
+  it("init: --version, and exit codes and deaths by signal pass through (clone(SIGCHLD), waitid)", () => {
+    const { program, slots } = autoHideProgram(arch);
+    const init = join(scratch(), `init.${arch}`);
+    writeFileSync(init, emitStub({ kernelArch: arch, program: program.bytes, slots, init: true }));
+    chmodSync(init, 0o755);
+    expect(run(["--version"], { PATH: bin }, init)).toEqual({ status: 0, stdout: "tini version 0.19.0 - git.c3wstub\n", stderr: "" });
+    expect(run(["--", "sh", "-c", "echo child; exit 7"], { PATH: bin }, init)).toEqual({ status: 7, stdout: "child\n", stderr: "" });
+    expect(run(["sh", "-c", "kill -KILL $$"], { PATH: bin }, init).status).toBe(137);
+    expect(run(["sh", "-c", "kill -TERM $$"], { PATH: bin }, init).status).toBe(143);
+    // (Orphans are not checked here: qemu-user answers prctl(PR_SET_CHILD_SUBREAPER) with
+    // EINVAL, so outside a PID namespace they go past the init; stub-init.test.ts checks them.)
   });
 
   it("auto-hide: probes and patches every slot (a write to its data mapping), then searches PATH as before", () => {

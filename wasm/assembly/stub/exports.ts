@@ -2,8 +2,9 @@
 // the parameters and the filter into module-owned buffers, calls stubEmit(), and reads the ELF
 // back from stubOutPtr(). Layout of the i32 parameter words (mirrored by wasm/stub.ts):
 //   [0] arch (STUB_ARCH_*), [1] filter length in bytes (sock_filter entries in target order),
-//   [2..6] syscall numbers: write, exit_group, execve, seccomp, prctl,
-//   [7] probe count, [8] auto-hide (0 or 1), then per probe: nr, argument count (0..6),
+//   [2..12] syscall numbers: write, exit_group, execve, seccomp, prctl, getpid, clone,
+//   rt_sigprocmask, rt_sigtimedwait, kill, waitid (asm.ts's SYS_* order),
+//   [13] probe count, [14] auto-hide (0 or 1), [15] init mode (0 or 1), then per probe: nr, argument count (0..6),
 //   arg0..arg5, a mask of the arguments to set, slot count (0..STUB_SLOTS_MAX; auto-hide
 //   only), slot byte offsets.
 import { Asm, SYS_COUNT } from "./asm";
@@ -32,7 +33,7 @@ export const STUB_SLOTS_MAX: i32 = 4;
 /** Asm.st reaches 4095 bytes past its base register. */
 const AUTO_HIDE_FILTER_MAX: i32 = 4088;
 const PROBE_WORDS: i32 = 10 + STUB_SLOTS_MAX;
-const HEAD_WORDS: i32 = 9;
+const HEAD_WORDS: i32 = 16;
 const PARAM_WORDS: i32 = HEAD_WORDS + PROBE_WORDS * STUB_PROBES_MAX;
 
 const params = memory.data(PARAM_WORDS * 4);
@@ -64,10 +65,11 @@ export function stubEmit(): i32 {
   const filterLen = param(1);
   if (filterLen <= 0 || filterLen > STUB_FILTER_MAX || filterLen % 8 != 0) return STUB_ERR_FILTER;
   // Auto-hide addresses slots (and the RET ALLOW after the filter) from the filter's start.
-  if (param(8) != 0 && filterLen > AUTO_HIDE_FILTER_MAX) return STUB_ERR_FILTER;
-  const probeCount = param(7);
+  if (param(14) != 0 && filterLen > AUTO_HIDE_FILTER_MAX) return STUB_ERR_FILTER;
+  const probeCount = param(13);
   if (probeCount < 0 || probeCount > STUB_PROBES_MAX) return STUB_ERR_PROBES;
-  const autoHide = param(8) != 0;
+  const autoHide = param(14) != 0;
+  const init = param(15) != 0;
 
   let a: Asm;
   let machine: u32, flags: u32 = 0;
@@ -102,11 +104,11 @@ export function stubEmit(): i32 {
   const start = headersSize(autoHide);
   do {
     a.begin(false, start);
-    stubProgram(a, filterBuf, filterLen, probes, autoHide);
+    stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
   } while (a.relaxPass());
   if (a.overflow()) return STUB_ERR_TOO_BIG;
   a.begin(true, start);
-  stubProgram(a, filterBuf, filterLen, probes, autoHide);
+  stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
   const size = a.pos;
   writeElf64Headers(a, machine, flags, BASE, BASE + <u64>start, size, autoHide ? a.dataStart : -1);
   return size;
