@@ -130,6 +130,24 @@ describe.each(KERNEL_ARCHES.map((a) => [a]))("the %s auto-hide program", (arch) 
   });
 });
 
+describe("emitStub's checks of slots", () => {
+  const { program, slots } = autoHideProgram("x86_64");
+  const emit = (extra: object) => () => emitStub({ kernelArch: "x86_64", program: program.bytes, ...extra });
+  it("refuses slots that are not whole instructions of the program, too many, or beside probes", () => {
+    expect(emit({ slots })).not.toThrow();
+    expect(emit({ slots: [{ ...slots[0]!, at: [4] }] })).toThrow(/whole instruction/);
+    expect(emit({ slots: [{ ...slots[0]!, at: [program.bytes.length] }] })).toThrow(/whole instruction/);
+    expect(emit({ slots: [{ ...slots[0]!, at: [0, 8, 16, 24, 32] }] })).toThrow(/at most 4 slots/);
+    expect(emit({ slots, probes: [] })).toThrow(/exclude each other/);
+    expect(emit({ slots: [{ probe: { nr: 1, args: [0], set: [1] }, at: [] }] })).toThrow(/probes/);
+  });
+  it("refuses an auto-hide filter past what the stub's stores reach (511 instructions)", () => {
+    const big = new Uint8Array(512 * 8);
+    big.set(program.bytes);
+    expect(() => emitStub({ kernelArch: "x86_64", program: big, slots })).toThrow(/1\.\.511 with slots/);
+  });
+});
+
 describe("the x86_64 auto-hide stub natively, under engines that EPERM different subsets", () => {
   let stub: string, seccompRun: string, probe64: string, probe32: string;
   const names = autoHideNames("x86_64");
