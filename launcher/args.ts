@@ -26,7 +26,7 @@ export type Request =
   | ({ kind: "compile"; arch?: string; format: Format; output?: string } & FilterChoice)
   | ({ kind: "simulate"; arch: string; abi?: string; syscall: string; args: string[] } & FilterChoice)
   | ({ kind: "doctor"; mode: Mode } & FilterChoice)
-  | { kind: "emit-stub"; arch: string; hide: Hide; output?: string };
+  | { kind: "emit-stub"; arch: string; hide: Hide; output?: string; init?: true };
 
 /** Bad usage; the message is one line, printed after `clone3-workaround: `. */
 export class UsageError extends Error {
@@ -44,6 +44,8 @@ const COMMAND_FLAGS: Record<string, Command> = {
   "--version": "version",
 };
 const VALUE_FLAGS = new Set(["--mode", "--hide", "--policy", "--arch", "--abi", "--format", "-o", "--output"]);
+/** Options without a value. */
+const SWITCHES = new Set(["--init"]);
 
 /** Which options each command accepts (beyond the command flag itself). */
 const ALLOWED: Record<Command | "run", readonly string[]> = {
@@ -51,7 +53,7 @@ const ALLOWED: Record<Command | "run", readonly string[]> = {
   compile: ["--arch", "--hide", "--policy", "--format", "-o"],
   simulate: ["--arch", "--abi", "--hide", "--policy"],
   doctor: ["--mode", "--hide", "--policy"],
-  "emit-stub": ["--arch", "--hide", "-o"],
+  "emit-stub": ["--arch", "--hide", "-o", "--init"],
   help: [],
   version: [],
 };
@@ -108,6 +110,12 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       const c = COMMAND_FLAGS[flag]!;
       if (command && command !== c) throw new UsageError(`${arg} cannot be combined with --${command}`);
       command = c;
+      continue;
+    }
+    if (SWITCHES.has(name)) {
+      if (eq > 0) throw new UsageError(`${name} takes no value`);
+      if (values.has(name)) throw new UsageError(`${name} given twice`);
+      values.set(name, "");
       continue;
     }
     if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${JSON.stringify(name)} (try --help)`);
@@ -171,6 +179,6 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
     case "emit-stub":
       noOperands();
       if (!values.has("--arch")) throw new UsageError("--emit-stub needs --arch ARCH");
-      return { kind, arch: values.get("--arch")!, hide: filter.hide, ...output };
+      return { kind, arch: values.get("--arch")!, hide: filter.hide, ...output, ...(values.has("--init") ? { init: true as const } : {}) };
   }
 }

@@ -2,11 +2,15 @@
 import { abiFacts, abiName, abisOf, syscallNr } from "../arch/index.ts";
 import type { AbiFacts, KernelArch } from "../arch/types.ts";
 import { actionName, ociToJson, PolicyError } from "../policy/index.ts";
-import { disassemble, simulate, type Program } from "../wasm/core.ts";
+import { ENOSYS, errno, RET } from "../policy/action.ts";
+import { hidePreset, KNOWN_HIDEABLE } from "../policy/preset.ts";
+import type { ResolvedPolicy } from "../policy/resolved.ts";
+import { compile, disassemble, simulate, verify, type Program } from "../wasm/core.ts";
+import type { StubSlot } from "../wasm/stub.ts";
 import type { FilterChoice, Format, Hide, Request } from "./args.ts";
 import { filterProgram, ociPolicy, toKernelArch, type FilterSource } from "./filter.ts";
 import { writeOutput, writeStdout } from "./output.ts";
-import { PROBE_ARGS } from "./probes.ts";
+import { PROBE_ARGS, PROBE_DECIDING_ARGS } from "./probes.ts";
 
 /** A filter source for a command that probes nothing: `--hide auto` only means something in a run. */
 function staticSource(choice: FilterChoice): FilterSource {
@@ -115,22 +119,100 @@ export async function simulateCommand(req: Extract<Request, { kind: "simulate" }
   writeStdout(simulationLine(runSimulation(req)));
 }
 
+/** What auto-hide covers on `arch`: the known set, less what the stub cannot probe natively. */
+export function autoHideNames(arch: KernelArch): string[] {
+  const native = abisOf(arch)[0]!.name;
+  return Object.keys(KNOWN_HIDEABLE).filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined);
+}
+
+/** errno data that marks name i's RETs while the slots are found; never a real answer of ours. */
+const SLOT_MARK = 4000;
+
+/** The auto-hide program: every name ENOSYS on every ABI, through its own RETs (its slots). */
+export interface AutoHideProgram {
+  program: Program;
+  slots: (StubSlot & { name: string })[];
+}
+
+/**
+ * One program hiding `names` on every ABI of `arch`, in which all of a name's rules (on every
+ * ABI: a compat ABI follows the native probe) end in RETs of that name alone. The core compiles
+ * it with a distinct marker errno per name, which keeps the names' RETs apart; the markers are
+ * then found and turned into ENOSYS. The kernel's verifier rules hold for the program as emitted
+ * and with every slot patched to ALLOW (the patch changes only RET values).
+ */
+export function autoHideProgram(arch: KernelArch, names: readonly string[] = autoHideNames(arch)): AutoHideProgram {
+  const native = abisOf(arch)[0]!.name;
+  const base = hidePreset(names, arch);
+  const policy: ResolvedPolicy = {
+    ...base,
+    abis: base.abis.map(({ abi }) => ({
+      abi,
+      rules: names.flatMap((name, i) => {
+        const nr = syscallNr(abi.name, name);
+        return nr === undefined ? [] : [{ nr, action: errno(SLOT_MARK + i), conds: [] }];
+      }),
+    })),
+  };
+  // Distinct RETs keep the core from merging neighbouring numbers into ranges, so the dispatch
+  // that is best for one shared action may not be the smallest here: take the smallest.
+  const program = (["auto", "arch-first"] as const)
+    .map((strategy) => compile(policy, { strategy }))
+    .reduce((best, p) => (p.insns < best.insns ? p : best));
+  const little = program.byteOrder === "little";
+  const view = new DataView(program.bytes.buffer, program.bytes.byteOffset, program.bytes.byteLength);
+  const at: number[][] = names.map(() => []);
+  for (let off = 0; off < program.bytes.length; off += 8) {
+    if (view.getUint16(off, little) !== 0x06) continue; // BPF_RET | BPF_K
+    const i = view.getUint32(off + 4, little) - errno(SLOT_MARK);
+    if (i < 0 || i >= names.length) continue;
+    at[i]!.push(off);
+    view.setUint32(off + 4, errno(ENOSYS), little);
+  }
+  const slots = names.map((name, i) => {
+    const nr = syscallNr(native, name);
+    const args = PROBE_ARGS[name];
+    if (nr === undefined || args === undefined) throw new PolicyError(`auto-hide cannot probe ${JSON.stringify(name)} on ${arch}`);
+    if (at[i]!.length === 0) throw new PolicyError(`auto-hide: no return slot for ${name}`);
+    return { name, probe: { nr, args, set: PROBE_DECIDING_ARGS[name] }, at: at[i]! };
+  });
+  const allAllowed = patchSlots(program, slots.map(() => true), slots);
+  for (const p of [program.bytes, allAllowed]) {
+    const why = verify(p, program.byteOrder);
+    if (why !== null) throw new PolicyError(`auto-hide program rejected: ${why}`);
+  }
+  return { program, slots };
+}
+
+/** The program as the stub patches it: the slots of every name with `allowed[i]` become ALLOW. */
+export function patchSlots(program: Program, allowed: readonly boolean[], slots: readonly StubSlot[]): Uint8Array {
+  const out = program.bytes.slice();
+  const view = new DataView(out.buffer);
+  slots.forEach((slot, i) => {
+    if (allowed[i]) for (const off of slot.at) view.setUint32(off + 4, RET.ALLOW, program.byteOrder === "little");
+  });
+  return out;
+}
+
 export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" }>): Promise<void> {
   const arch = toKernelArch(req.arch);
-  const hidden = hideList(req.hide);
-  const program = filterProgram({ hide: hidden }, arch);
   const native = abisOf(arch)[0]!.name;
-  const nr = (name: string) => {
-    const n = syscallNr(native, name);
-    if (n === undefined) throw new PolicyError(`no syscall ${JSON.stringify(name)} on ${arch}`);
-    return n;
-  };
-  const { emitStub } = await import("../wasm/stub.ts");
-  const nrs = { write: nr("write"), exit_group: nr("exit_group"), execve: nr("execve"), seccomp: nr("seccomp"), prctl: nr("prctl"), clone3: nr("clone3") };
-  // In `auto` the stub installs when any hidden syscall answers EPERM, as the launcher does.
-  const probes = hidden
-    .filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined)
-    .map((name) => ({ nr: nr(name), args: PROBE_ARGS[name]! }));
-  const elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, probes });
+  const { emitStub, stubSyscalls } = await import("../wasm/stub.ts");
+  const nrs = stubSyscalls(arch);
+  const init = req.init === true;
+  let elf: Uint8Array;
+  if (req.hide.kind === "list") {
+    // A fixed set: in `auto` the stub installs it whole when any hidden syscall answers EPERM.
+    const hidden = req.hide.names;
+    const program = filterProgram({ hide: hidden }, arch);
+    const probes = hidden
+      .filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined)
+      .map((name) => ({ nr: syscallNr(native, name)!, args: PROBE_ARGS[name]! }));
+    elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, probes, init });
+  } else {
+    // The default is auto-hide: one filter hiding exactly what probes EPERM at run time.
+    const { program, slots } = autoHideProgram(arch);
+    elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, slots, init });
+  }
   writeOutput(elf, req.output, { executable: true });
 }

@@ -14,6 +14,24 @@ export const PROBE_ARGS: Readonly<Record<string, readonly number[]>> = {
   epoll_pwait2: [ALL_BITS, 0, 0, 0, 0, 0], // epfd -1 (EBADF), maxevents <= 0 (EINVAL)
   openat2: [ALL_BITS, 0, 0, 0], // usize < OPEN_HOW_SIZE_VER0
   statx: [ALL_BITS, 0, ALL_BITS, ALL_BITS, 0], // flags: both AT_STATX_SYNC_TYPE bits, unknown bits
+  pidfd_open: [0, ALL_BITS], // unknown flags (then pid <= 0)
+  pidfd_send_signal: [ALL_BITS, 0, 0, ALL_BITS], // unknown flags, before the fd is looked up
+};
+
+/**
+ * Which of PROBE_ARGS[name] that first check reads. The stub loads only these: the check fails
+ * before the kernel looks at any other argument, so whatever the other registers hold is harmless.
+ */
+export const PROBE_DECIDING_ARGS: Readonly<Record<string, readonly number[]>> = {
+  clone3: [1], // the size, checked before uargs is read
+  faccessat2: [2],
+  fchmodat2: [3],
+  close_range: [2], // flags are checked before fd > max_fd
+  epoll_pwait2: [2, 3, 4], // timeout (NULL: not read), sigmask (NULL: not set), then maxevents
+  openat2: [3],
+  statx: [0, 1, 2, 3, 4], // the filename is looked up first on some kernels: set everything
+  pidfd_open: [1],
+  pidfd_send_signal: [3],
 };
 
 export type Answer = "ok" | "EPERM" | "ENOSYS";

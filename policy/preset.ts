@@ -11,19 +11,26 @@ import { OCI_ARCHES, type OciSeccomp } from "./oci.ts";
 import type { ResolvedPolicy } from "./resolved.ts";
 
 /**
- * Syscalls that old engines answer with EPERM (not in their profile, EPERM by default) while a
- * libc or a common library tries them first and falls back to an older call only on ENOSYS.
- * Hiding one is safe: the caller then behaves as on a kernel that predates it.
+ * Syscalls that old engines answer with EPERM (not in their profile, EPERM by default; or named
+ * there but dropped because the host's libseccomp predates the name) while a libc or a common
+ * library tries them first and falls back to an older call only on ENOSYS. Hiding one is safe:
+ * the caller then behaves as on a kernel that predates it. Each entry: who falls back; where it
+ * broke. The stub's auto-hide probes each one (launcher/probes.ts has the harmless calls).
  */
 export const KNOWN_HIDEABLE: Readonly<Record<string, string>> = {
-  clone3: "glibc >= 2.34 pthread_create and posix_spawn fall back to clone only on ENOSYS (Docker <= 20.10.9)",
-  faccessat2: "glibc >= 2.33 faccessat and musl >= 1.2.2 (with flags) fall back to faccessat only on ENOSYS (Docker < 20.10)",
-  fchmodat2: "glibc >= 2.39 and musl >= 1.2.5 fchmodat(AT_SYMLINK_NOFOLLOW) fall back to O_PATH + /proc only on ENOSYS",
-  close_range: "glib >= 2.72 and other closefrom() users fall back to closing fds one by one only on ENOSYS",
-  epoll_pwait2: "event loops (syslog-ng/ivykis, Ruby io-event, PHP) try epoll_pwait2 and fall back to epoll_pwait only on ENOSYS",
-  openat2: "path resolvers (systemd, cap-std) try openat2 and fall back to openat walks only on ENOSYS",
-  statx: "glibc >= 2.33 fstatat on 32-bit ABIs, libuv and the JDK fall back to stat calls only on ENOSYS (Docker < 18.04)",
+  clone3: "glibc >= 2.34 pthread_create and posix_spawn fall back to clone only on ENOSYS; broke on Docker <= 20.10.9, containerd CRI < 1.5.6 and < 1.4.10",
+  faccessat2: "glibc >= 2.33 faccessat and musl >= 1.2.2 (with flags) fall back to faccessat only on ENOSYS; broke on Docker < 20.10.6 and GKE's COS",
+  fchmodat2: "glibc >= 2.39 and musl >= 1.2.5 fchmodat(AT_SYMLINK_NOFOLLOW) fall back to O_PATH + /proc only on ENOSYS; broke on current Docker on hosts whose libseccomp predates it (tar: Cannot change mode)",
+  close_range: "glib >= 2.72 and other closefrom() users fall back to closing fds one by one only on ENOSYS; broke on engines over libseccomp 2.5.1",
+  epoll_pwait2: "event loops (syslog-ng/ivykis, Ruby io-event, PHP) try epoll_pwait2 and fall back to epoll_pwait only on ENOSYS; broke on Docker 19.03 and on hosts whose libseccomp predates it",
+  openat2: "path resolvers (systemd, cap-std) try openat2 and fall back to openat walks only on ENOSYS; broke on Docker 19.03",
+  statx: "glibc >= 2.33 fstatat on 32-bit ABIs, libuv and the JDK fall back to stat calls only on ENOSYS; broke on Docker < 18.04",
+  pidfd_open: "pidfd users (Go >= 1.23 os, GLib child watches, Python asyncio) take ENOSYS as a kernel < 5.3 and fall back to PIDs and SIGCHLD; broke on Docker < 20.10 and containerd < 1.4.2 (docker/for-linux#1142)",
+  pidfd_send_signal: "pidfd users (Go >= 1.23 os, util-linux kill) take ENOSYS as a kernel < 5.1 and fall back to kill(2); broke on Docker < 20.10 and containerd < 1.4.2 (docker/for-linux#1142)",
 };
+// Left out on purpose: pidfd_getfd. Docker >= 20.10 allows it only with CAP_SYS_PTRACE, so in a
+// default container its EPERM is a real permission answer that no probe can tell from a missing
+// name; hiding it would tell callers "kernel < 5.6" and make auto-hide install on every engine.
 
 /** What the tool hides when nothing else is asked for. */
 export const DEFAULT_HIDE: readonly string[] = ["clone3"];

@@ -15,6 +15,13 @@ export interface StubSyscalls {
   seccomp: number;
   prctl: number;
   clone3: number;
+  /** Init mode's. */
+  getpid: number;
+  clone: number;
+  rt_sigprocmask: number;
+  rt_sigtimedwait: number;
+  kill: number;
+  waitid: number;
 }
 
 /** An auto-mode probe: a harmless invalid call whose EPERM means "the engine filters this". */
@@ -25,6 +32,18 @@ export interface StubProbe {
    * reads int and unsigned int arguments from the low half, so 0xffffffff and -1 agree there).
    */
   args?: readonly number[];
+  /**
+   * Indices of the arguments to load (default: all of `args`). The others keep whatever the
+   * registers hold, which is fine only for arguments the kernel's first, failing check never reads.
+   */
+  set?: readonly number[];
+}
+
+/** Auto-hide: a hideable syscall's probe and where its return slots are in the program. */
+export interface StubSlot {
+  probe: StubProbe;
+  /** Byte offsets in `program` of the RETs that hide it: whole sock_filter entries. */
+  at: readonly number[];
 }
 
 export interface StubOptions {
@@ -35,6 +54,14 @@ export interface StubOptions {
   nrs?: StubSyscalls;
   /** Probes for auto mode. Default: clone3(NULL, 0) alone (EINVAL when allowed). */
   probes?: readonly StubProbe[];
+  /**
+   * Auto-hide instead of `probes`: in auto mode the stub runs every slot's probe, patches the
+   * slots of those not answering EPERM to RET ALLOW, and installs only when one answered EPERM;
+   * `always` installs the program as given.
+   */
+  slots?: readonly StubSlot[];
+  /** Be the container's init (tini-like) around the command: see wasm/assembly/stub/program.ts. */
+  init?: boolean;
 }
 
 /** The exports of the wasm core that the stub emitter uses. */
@@ -50,11 +77,14 @@ const ARCH_ID: Record<KernelArch, number> = { x86_64: 0, aarch64: 1, ppc64le: 2,
 const FILTER_MAX = 4096 * 8;
 const PROBES_MAX = 16;
 const PROBE_ARGS_MAX = 6;
+const SLOTS_MAX = 4;
+const AUTO_HIDE_FILTER_MAX = 511 * 8;
 const ERRORS: Record<number, string> = {
   [-1]: "unknown arch",
-  [-2]: "the filter must be 1..4096 sock_filter entries",
+  [-2]: "the filter must be 1..4096 sock_filter entries (1..511 with slots)",
   [-3]: `at most ${PROBES_MAX} probes of at most ${PROBE_ARGS_MAX} arguments`,
   [-4]: "the stub does not fit in 64 KiB",
+  [-5]: `at most ${SLOTS_MAX} slots per probe, each a whole instruction of the program`,
 };
 
 export class StubError extends Error {
@@ -78,6 +108,12 @@ export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
     seccomp: nr("seccomp"),
     prctl: nr("prctl"),
     clone3: nr("clone3"),
+    getpid: nr("getpid"),
+    clone: nr("clone"),
+    rt_sigprocmask: nr("rt_sigprocmask"),
+    rt_sigtimedwait: nr("rt_sigtimedwait"),
+    kill: nr("kill"),
+    waitid: nr("waitid"),
   };
 }
 
@@ -101,14 +137,26 @@ export function emitStub(opts: StubOptions, core: StubExports = stubModule()): U
   const { program } = opts;
   if (program.length === 0 || program.length % 8 !== 0 || program.length > FILTER_MAX) throw new StubError(ERRORS[-2]!);
   const nrs = opts.nrs ?? stubSyscalls(opts.kernelArch);
-  const probes = opts.probes ?? [{ nr: nrs.clone3, args: [0, 0] }];
-  if (probes.length > PROBES_MAX) throw new StubError(ERRORS[-3]!);
+  if (opts.slots !== undefined && opts.probes !== undefined) throw new StubError("slots and probes exclude each other");
+  if (opts.slots !== undefined && program.length > AUTO_HIDE_FILTER_MAX) throw new StubError(ERRORS[-2]!);
+  const slots: readonly StubSlot[] = opts.slots ?? (opts.probes ?? [{ nr: nrs.clone3, args: [0, 0] }]).map((probe) => ({ probe, at: [] }));
+  if (slots.length > PROBES_MAX) throw new StubError(ERRORS[-3]!);
 
-  const words = [arch, program.length, nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl, probes.length];
-  for (const p of probes) {
+  const autoHide = opts.slots !== undefined ? 1 : 0;
+  const words = [
+    arch, program.length,
+    nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl,
+    nrs.getpid, nrs.clone, nrs.rt_sigprocmask, nrs.rt_sigtimedwait, nrs.kill, nrs.waitid,
+    slots.length, autoHide, opts.init ? 1 : 0,
+  ];
+  for (const { probe: p, at } of slots) {
     const args = p.args ?? [];
     if (args.length > PROBE_ARGS_MAX) throw new StubError(ERRORS[-3]!);
+    if (at.length > SLOTS_MAX || at.some((o) => !Number.isInteger(o) || o < 0 || o >= program.length || o % 8 !== 0)) throw new StubError(ERRORS[-5]!);
+    const set = p.set ?? args.map((_, i) => i);
+    if (set.some((i) => !Number.isInteger(i) || i < 0 || i >= args.length)) throw new StubError(ERRORS[-3]!);
     words.push(p.nr, args.length, ...Array.from({ length: PROBE_ARGS_MAX }, (_, i) => args[i] ?? 0));
+    words.push(set.reduce((mask, i) => mask | (1 << i), 0), at.length, ...Array.from({ length: SLOTS_MAX }, (_, i) => at[i] ?? 0));
   }
   const checked = words.map((w) => int32(w, "parameter"));
 

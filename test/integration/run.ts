@@ -204,8 +204,10 @@ async function main(): Promise<number> {
   mkdirSync(runDir, { recursive: true });
   // Keep the console logs of the last few runs only.
   for (const old of readdirSync(runs).sort().slice(0, -KEEP_RUNS)) rmSync(join(runs, old), { recursive: true, force: true });
+  const inits = new Map<KernelArch, string>();
   if (o.stub) {
     for (const { arch } of tgs) if (!o.wrappers.has(arch)) o.wrappers.set(arch, emitStub(arch, runDir));
+    for (const { arch } of tgs) if (!inits.has(arch)) inits.set(arch, emitStub(arch, runDir, true));
   }
   const launchers = new Map<KernelArch, string>();
   if (o.launcher) {
@@ -229,7 +231,7 @@ async function main(): Promise<number> {
     const payload = buildPayload(
       {
         arch: t.arch, kernelRelease: k.release, scenarios: chosen, caps: DOCKER_CAPS,
-        wrapper: o.wrappers.get(t.arch) ?? (o.selfTest ? NOOP_WRAPPER : undefined), launcher, foreignRootfs: rootfs,
+        wrapper: o.wrappers.get(t.arch) ?? (o.selfTest ? NOOP_WRAPPER : undefined), init: inits.get(t.arch), launcher, foreignRootfs: rootfs,
       },
       `${stem}.payload.cpio.zst`,
     );
@@ -296,11 +298,12 @@ function saveReport(file: string, text: string, rc: number | null | undefined): 
   return file;
 }
 
-/** The product's static stub for `arch`, written by its own CLI. */
-function emitStub(arch: KernelArch, dir: string): string {
-  const out = join(dir, `stub-${arch}`, "clone3-workaround");
+/** The product's static stub for `arch` (or its init stub), written by its own CLI. */
+function emitStub(arch: KernelArch, dir: string, init = false): string {
+  const out = join(dir, `stub-${arch}`, init ? "docker-init" : "clone3-workaround");
   mkdirSync(dirname(out), { recursive: true });
-  execFileSync(process.execPath, [join(repo, "launcher", "cli.ts"), "--emit-stub", "--arch", arch, "-o", out], { stdio: ["ignore", "ignore", "pipe"] });
+  const args = ["--emit-stub", "--arch", arch, ...(init ? ["--init"] : []), "-o", out];
+  execFileSync(process.execPath, [join(repo, "launcher", "cli.ts"), ...args], { stdio: ["ignore", "ignore", "pipe"] });
   return out;
 }
 

@@ -24,6 +24,8 @@ export type Expect = string | RegExp;
 export interface Slots {
   /** The wrapper under test inside the container (launcher binary or stub), from --wrapper or --stub. */
   wrapper?: string;
+  /** The init stub (`--emit-stub --init`) inside the container, from --stub. */
+  init?: string;
   /** The compiled Bun launcher inside the container, from --launcher (Bun builds x86_64 and aarch64 only). */
   launcher?: string;
   /** The container image has python3 (FILTER needs it; a --rootfs image may lack it). */
@@ -53,6 +55,8 @@ export interface Scenario {
 }
 
 export const PROBE = ["/bin/sh", "/.harness/probe.sh"];
+/** The static busybox every container gets (guest/init.sh): the image may lack coreutils. */
+const BB = "/.harness/busybox";
 /** probe.sh's groups: its default set plus the stacking probe. */
 const ALL_BUT_I386 = ["status", "python", "xz", "apt", "stacking"];
 /** guest/seccomp-filter.py: `python3 FILTER NR=ACTION... -- CMD`, one more filter then exec. */
@@ -226,6 +230,56 @@ export const SCENARIOS: Scenario[] = [
     exit: 0,
     output: [/^\s*clone3\s+ENOSYS\s*$/, /^seccomp: filter, 1 filter\(s\) from the engine$/, /^NoNewPrivs: 0$/, /^would do \(mode auto\): exec the command, install nothing/],
     capture: true,
+  },
+  {
+    // The host-wide fix: the init stub as the container's init (dockerd's `init-path`, podman's
+    // `init_path`): PID 1 is the stub with `-- CMD`, and the command is fixed under v9.
+    name: "init-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.init ? [s.init, "--", "/bin/sh", "-c", `echo "pid1: $(${BB} tr '\\0' ' ' < /proc/1/cmdline)"; exec ${PROBE.join(" ")} ${ALL_BUT_I386.join(" ")}`] : null),
+    expect: { ...FIXED, clone3_child: "returned" },
+    output: [/^pid1: \/\.harness\/init\/docker-init -- \/bin\/sh -c /],
+  },
+  {
+    // auto under the fixed engine: nothing answers EPERM, so the init installs nothing.
+    name: "init-v10",
+    profile: "moby-v20.10.10",
+    args: (s) => (s.init ? [s.init, "--", ...PROBE] : null),
+    expect: WORKING,
+  },
+  {
+    // `docker stop` sends SIGTERM to PID 1: the init forwards it, the command dies with it, and
+    // the init exits 143 (an init that ignored it would let sleep finish: exit 0 after 30 s).
+    name: "init-term-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.init ? [s.init, "--", "/bin/sh", "-c", `kill -TERM 1; exec ${BB} sleep 30`] : null),
+    expect: {},
+    exit: 143,
+  },
+  {
+    // Exit codes pass through, and so do deaths by signal (128 + the signal).
+    name: "init-exit-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.init ? [s.init, "--", "/bin/sh", "-c", "exit 7"] : null),
+    expect: {},
+    exit: 7,
+  },
+  {
+    name: "init-signal-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.init ? [s.init, "--", "/bin/sh", "-c", "kill -SEGV $$"] : null),
+    expect: {},
+    exit: 139,
+  },
+  {
+    // An orphaned grandchild is reparented to PID 1, the init, which reaps it: /proc shows no
+    // zombie a moment after it exits.
+    name: "init-orphan-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.init ? [s.init, "--", "/bin/sh", "-c", `(${BB} sleep 0.2 &); ${BB} sleep 1; echo "zombies: $(${BB} cat /proc/[0-9]*/stat 2>/dev/null | ${BB} awk '$3 == "Z"' | ${BB} wc -l)"`] : null),
+    expect: {},
+    exit: 0,
+    output: [/^zombies: 0$/],
   },
   {
     // Must fail: the v9 baseline judged by the v10 expectations. Proves a wrong engine is red.

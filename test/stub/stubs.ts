@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KernelArch } from "../../arch/types.ts";
+import { autoHideProgram } from "../../launcher/compile.ts";
 import { clone3Preset } from "../../policy/preset.ts";
 import { compile } from "../../wasm/core.ts";
 import { emitStub, type StubOptions } from "../../wasm/stub.ts";
@@ -37,6 +38,15 @@ export function maximalProgram(arch: KernelArch): Uint8Array {
   const view = new DataView(out.buffer);
   for (let i = 0; i < 4096 - preset.length / 8; i++) view.setUint16(i * 8, 0x20, arch !== "s390x"); // ld [0]
   out.set(preset, out.length - preset.length);
+  return out;
+}
+
+/** Emits the auto-hide stub for `arch` (what --emit-stub writes by default) to a temp file. */
+export function autoHideStubFile(arch: KernelArch, name = `stub-auto.${arch}`): string {
+  const { program, slots } = autoHideProgram(arch);
+  const out = join(scratch(), name);
+  writeFileSync(out, emitStub({ kernelArch: arch, program: program.bytes, slots }));
+  chmodSync(out, 0o755);
   return out;
 }
 

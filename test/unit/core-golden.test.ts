@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { abisOf, KERNEL_ARCHES } from "../../arch/index.ts";
-import { hidePreset, KNOWN_HIDEABLE, clone3Preset, resolve } from "../../policy/index.ts";
+import { hidePreset, clone3Preset, resolve } from "../../policy/index.ts";
 import type { AbiFacts, CmpOp, Cond, KernelArch, ResolvedPolicy, Rule } from "../../policy/resolved.ts";
 import { compile, type ByteOrder, type Strategy } from "../../wasm/core.ts";
 import { mobyOci } from "../peer/moby.ts";
@@ -89,7 +89,9 @@ function randomCase(i: number): Case {
 
 function cases(): Case[] {
   const out: Case[] = [];
-  const hideAll = Object.keys(KNOWN_HIDEABLE);
+  // The known set as it was when these hashes were taken: the set grows (policy/preset.ts),
+  // and each growth must not silently re-key the goldens.
+  const hideAll = ["clone3", "faccessat2", "fchmodat2", "close_range", "epoll_pwait2", "openat2", "statx"];
   for (const k of KERNEL_ARCHES) {
     for (const strategy of ["auto", "nr-first", "arch-first"] as const) {
       out.push({ name: `clone3 preset ${k} ${strategy}`, policy: () => clone3Preset(k), strategy });

@@ -77,6 +77,12 @@ describe("commands", () => {
     expect(usage(["--doctor", "--compile"])).toMatch(/cannot be combined/);
     expect(usage(["--emit-stub", "--arch", "x86_64", "--policy", "p"])).toMatch(/--policy does not apply/);
   });
+  it("--init goes with --emit-stub only and takes no value", () => {
+    expect(parse(["--emit-stub", "--init", "--arch", "s390x"])).toEqual({ kind: "emit-stub", arch: "s390x", hide: { kind: "default" }, init: true });
+    expect(usage(["--init", "true"])).toBe("--init goes with --emit-stub");
+    expect(usage(["--emit-stub", "--arch", "x86_64", "--init=1"])).toBe("--init takes no value");
+    expect(usage(["--emit-stub", "--arch", "x86_64", "--init", "--init"])).toBe("--init given twice");
+  });
 });
 
 describe("messages", () => {

@@ -198,7 +198,7 @@ describe("--emit-stub", () => {
     expect(r.stdout).toBe("thread ok\n");
   });
 
-  it("a stub with --hide LIST probes each listed syscall in auto mode", () => {
+  it("a stub with --hide LIST probes each listed syscall in auto mode; the default probes the known set", () => {
     // An engine that refuses only openat2: a clone3-only stub leaves it alone, a stub that also
     // hides openat2 installs its filter.
     const policy = join(work, "openat2-eperm.json");
@@ -212,7 +212,10 @@ describe("--emit-stub", () => {
       expect(r.status, r.stderr).toBe(0);
       return Number(/(\d+)/.exec(r.stdout)![1]);
     };
-    expect(filters([])).toBe(1);
+    expect(filters(["--hide", "clone3"])).toBe(1);
     expect(filters(["--hide", "clone3,openat2"])).toBe(2);
+    // The default, auto-hide, probes the whole known set: openat2 among it.
+    expect(filters([])).toBe(2);
+    expect(filters(["--hide", "auto"])).toBe(2);
   });
 });

@@ -8,6 +8,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KernelArch } from "../../arch/types.ts";
+import { autoHideNames, autoHideProgram } from "../../launcher/compile.ts";
+import type { StubOptions } from "../../wasm/stub.ts";
 import { maximalProgram, presetProgram, removeScratch, stubFile } from "../stub/stubs.ts";
 
 afterAll(removeScratch);
@@ -32,15 +34,19 @@ interface Stub {
   entry: number;
   /** Address of struct sock_fprog: the code ends (after padding) where it starts. */
   fprog: number;
+  /** How much higher than its file offset the data is addressed (its own RW mapping), else 0. */
+  dataBias: number;
   insns: Insn[];
 }
 
-function load(arch: KernelArch, program = presetProgram(arch)): Stub {
-  const file = stubFile(arch, `disasm-${program.length}.${arch}`, { program });
+function load(arch: KernelArch, program = presetProgram(arch), opts: Partial<StubOptions> = {}, tag = ""): Stub {
+  const file = stubFile(arch, `disasm-${program.length}${tag}.${arch}`, { program, ...opts });
   const bytes = readFileSync(file);
   const header = execFileSync("readelf", ["-h", "-l", "-W", file], { encoding: "utf8" });
   const entry = Number(/Entry point address:\s*(0x\w+)/.exec(header)![1]);
-  const base = Number(/^\s*LOAD\s+0x\w+\s+(0x\w+)/m.exec(header)![1]);
+  const loads = [...header.matchAll(/^\s*LOAD\s+(0x\w+)\s+(0x\w+)/gm)].map((m) => [Number(m[1]), Number(m[2])] as const);
+  const base = loads[0]![1];
+  const dataBias = loads.length > 1 ? loads[1]![1] - loads[1]![0] - base : 0;
   const fprog = base + bytes.indexOf(Buffer.from(program)) - 16;
   const out = execFileSync(
     "objdump",
@@ -52,7 +58,7 @@ function load(arch: KernelArch, program = presetProgram(arch)): Stub {
     const m = /^\s*([0-9a-f]+):\t(?:[0-9a-f]{2,8} ?)+\s*\t(.*)$/.exec(line);
     if (m) insns.push({ addr: parseInt(m[1]!, 16), text: m[2]!.replace(/\s+/g, " ").replace(/\s*(\/\/|<).*$/, "").trim() });
   }
-  return { arch, bytes, base, entry, fprog, insns };
+  return { arch, bytes, base, entry, fprog, dataBias, insns };
 }
 
 const nameOf = (arch: KernelArch, nr: number): string =>
@@ -66,29 +72,32 @@ function code(s: Stub): Insn[] {
   return insns;
 }
 
-type Event = { kind: "B" | "EQ" | "NE"; target: number } | { kind: "SYS"; name: string } | { kind: "DATA"; what: string };
+type Event = { kind: "B" | "EQ" | "NE" | "LT"; target: number } | { kind: "SYS"; name: string } | { kind: "DATA"; what: string };
 
 /** The IR-level skeleton of a stub, each event tagged with its address. */
 function skeleton(s: Stub): { addr: number; ev: Event }[] {
   const insns = code(s);
   const events: { addr: number; ev: Event }[] = [];
   let rbase = 0; // ppc64le: r20 = base + 0x8000 from the prologue
-  const data = (addr: number): string => {
+  const data = (at: number): string => {
+    const addr = s.dataBias > 0 && at >= s.base + s.dataBias ? at - s.dataBias : at;
     if (addr === s.fprog) return "<fprog>";
+    if (addr === s.fprog + 16) return "<filter>"; // its bytes differ by arch
     const off = addr - s.base;
     const end = s.bytes.indexOf(0, off);
-    return s.bytes.subarray(off, Math.min(end < 0 ? s.bytes.length : end, off + 24)).toString("latin1");
+    const text = s.bytes.subarray(off, Math.min(end < 0 ? s.bytes.length : end, off + 24)).toString("latin1");
+    return /^[\x20-\x7e\n]+$/.test(text) ? text : "<binary>"; // binary constants differ in byte order
   };
-  const inImage = (v: number) => v >= s.base && v < s.base + s.bytes.length;
+  const inImage = (v: number) => (v >= s.base && v < s.base + s.bytes.length) || (s.dataBias > 0 && v >= s.base + s.dataBias && v < s.base + s.dataBias + s.bytes.length);
   for (let i = 0; i < insns.length; i++) {
     const { addr, text } = insns[i]!;
     const prev = (back: number) => insns[i - back]?.text ?? "";
     let m: RegExpExecArray | null;
-    const branch = (kind: "B" | "EQ" | "NE", target: string) => events.push({ addr, ev: { kind, target: parseInt(target, 16) } });
+    const branch = (kind: "B" | "EQ" | "NE" | "LT", target: string) => events.push({ addr, ev: { kind, target: parseInt(target, 16) } });
     switch (s.arch) {
       case "x86_64":
         if ((m = /^jmp 0x(\w+)$/.exec(text))) branch("B", m[1]!);
-        else if ((m = /^j(e|ne) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : "NE", m[2]!);
+        else if ((m = /^j(e|ne|l) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
         else if (text === "syscall") {
           const nr = /^mov \$0x(\w+),%eax$/.exec(prev(1)) ?? (/^pop %rax$/.test(prev(1)) ? /^push \$0x(\w+)$/.exec(prev(2)) : null);
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, parseInt(nr![1]!, 16)) } });
@@ -98,7 +107,7 @@ function skeleton(s: Stub): { addr: number; ev: Event }[] {
         break;
       case "aarch64":
         if ((m = /^b 0x(\w+)$/.exec(text))) branch("B", m[1]!);
-        else if ((m = /^b\.(eq|ne) 0x(\w+)$/.exec(text))) branch(m[1] === "eq" ? "EQ" : "NE", m[2]!);
+        else if ((m = /^b\.(eq|ne|lt) 0x(\w+)$/.exec(text))) branch(m[1] === "eq" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
         else if (text === "svc #0x0") {
           const nr = /^mov x8, #0x(\w+)$/.exec(prev(1))!;
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, parseInt(nr[1]!, 16)) } });
@@ -108,7 +117,7 @@ function skeleton(s: Stub): { addr: number; ev: Event }[] {
         if ((m = /^lis r20,(\d+)$/.exec(text))) rbase = Number(m[1]) * 0x10000;
         else if ((m = /^ori r20,r20,(\d+)$/.exec(text))) rbase |= Number(m[1]);
         else if ((m = /^b 0x(\w+)$/.exec(text))) branch("B", m[1]!);
-        else if ((m = /^(beq|bne) 0x(\w+)$/.exec(text))) branch(m[1] === "beq" ? "EQ" : "NE", m[2]!);
+        else if ((m = /^(beq|bne|blt) 0x(\w+)$/.exec(text))) branch(m[1] === "beq" ? "EQ" : m[1] === "bne" ? "NE" : "LT", m[2]!);
         else if (text === "sc") {
           const nr = /^li r0,(\d+)$/.exec(prev(1))!;
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, Number(nr[1])) } });
@@ -116,7 +125,7 @@ function skeleton(s: Stub): { addr: number; ev: Event }[] {
         break;
       case "s390x":
         if ((m = /^j 0x(\w+)$/.exec(text))) branch("B", m[1]!);
-        else if ((m = /^j(e|ne) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : "NE", m[2]!);
+        else if ((m = /^j(e|ne|l) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
         else if ((m = /^svc (\d+)$/.exec(text))) {
           const nr = m[1] === "0" ? Number(/^lghi %r1,(\d+)$/.exec(prev(1))![1]) : Number(m[1]);
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, nr) } });
@@ -203,5 +212,62 @@ describe("objdump's view of the stubs", () => {
     expect(big.length).toBeGreaterThan(0); // seccomp (348) and clone3 (435) are above 255
     for (const i of big) expect(Number(/^lghi %r1,(\d+)$/.exec(insns[i - 1]!.text)![1])).toBeGreaterThanOrEqual(256);
     for (const i of svcs.filter((i) => insns[i]!.text !== "svc 0")) expect(Number(insns[i]!.text.slice(4))).toBeLessThan(256);
+  });
+});
+
+describe("objdump's view of the auto-hide and init stubs", () => {
+  const kinds = {
+    "auto-hide": (arch: KernelArch) => {
+      const { program, slots } = autoHideProgram(arch);
+      return load(arch, program.bytes, { slots }, "-auto");
+    },
+    init: (arch: KernelArch) => {
+      const { program, slots } = autoHideProgram(arch);
+      return load(arch, program.bytes, { slots, init: true }, "-init");
+    },
+  };
+  const stubs = {} as Record<keyof typeof kinds, Record<KernelArch, Stub>>;
+  beforeAll(() => {
+    for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) {
+      stubs[k] = {} as Record<KernelArch, Stub>;
+      for (const a of ARCHES) stubs[k][a] = kinds[k](a);
+    }
+  });
+  const cases = (Object.keys(kinds) as (keyof typeof kinds)[]).flatMap((k) => ARCHES.map((a) => [k, a] as const));
+  const RUN_PATH = ["execve", "exit_group", "prctl", "seccomp", "write"];
+  const INIT = ["clone", "getpid", "kill", "rt_sigprocmask", "rt_sigtimedwait", "waitid"];
+
+  it.each(cases)("%s %s: every code byte decodes and every branch lands on an instruction", (kind, arch) => {
+    const s = stubs[kind][arch];
+    const insns = code(s);
+    expect(insns.filter((i) => /\(bad\)|^\.(byte|inst|long|short|word)\b|unknown/.test(i.text))).toEqual([]);
+    const starts = new Set(insns.map((i) => i.addr));
+    for (const { ev } of skeleton(s)) if ("target" in ev) expect(starts.has(ev.target)).toBe(true);
+  });
+
+  it.each(cases)("%s %s: makes the run path's syscalls, a probe per known name, and (init) the init loop's; never clone3 but as the probe", (kind, arch) => {
+    const calls = skeleton(stubs[kind][arch]).flatMap(({ ev }) => (ev.kind === "SYS" ? [ev.name] : []));
+    const want = [...RUN_PATH, ...autoHideNames(arch), ...(kind === "init" ? INIT : [])];
+    expect([...new Set(calls)].sort()).toEqual([...new Set(want)].sort());
+    expect(calls.filter((c) => c === "clone3")).toHaveLength(1);
+    if (kind === "init") expect(calls.filter((c) => c === "clone")).toHaveLength(1);
+  });
+
+  it.each(cases.filter(([, a]) => a !== "x86_64"))("%s %s decodes to the same skeleton as x86_64", (kind, arch) => {
+    const ref = normalised(stubs[kind].x86_64);
+    expect(ref.filter((e) => e.kind === "LT").length).toBe(kind === "init" ? 2 : 0); // clone failed; no signal (timeout)
+    expect(normalised(stubs[kind][arch])).toEqual(ref);
+  });
+
+  it.each(ARCHES)("%s: the auto-hide stub addresses its data, fprog and filter in the writable mapping", (arch) => {
+    const s = stubs["auto-hide"][arch];
+    expect(s.dataBias).toBe(0x10000);
+    const what = skeleton(s).flatMap(({ ev }) => (ev.kind === "DATA" ? [ev.what] : []));
+    expect(what).toEqual(expect.arrayContaining(["<fprog>", "<filter>", "CLONE3_WORKAROUND_MODE="]));
+  });
+
+  it.each(ARCHES)("%s: the init stub is at most 3 KiB and the auto-hide stub at most 2.5 KiB", (arch) => {
+    expect(stubs.init[arch].bytes.length).toBeLessThanOrEqual(3072);
+    expect(stubs["auto-hide"][arch].bytes.length).toBeLessThanOrEqual(2560);
   });
 });

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syscallNr } from "../../arch/index.ts";
 import type { KernelArch } from "../../arch/types.ts";
 import { busybox } from "../stub/busybox.ts";
-import { removeScratch, scratch, stubFile } from "../stub/stubs.ts";
+import { autoHideProgram } from "../../launcher/compile.ts";
+import { emitStub } from "../../wasm/stub.ts";
+import { autoHideStubFile, removeScratch, scratch, stubFile } from "../stub/stubs.ts";
 
 afterAll(removeScratch);
 
@@ -46,7 +48,7 @@ describe.each(Object.keys(BINFMT) as (keyof typeof BINFMT)[])("the %s stub under
     bin = join(dir, "bin");
     mkdirSync(bin, { recursive: true });
     const bb = busybox(arch);
-    for (const applet of ["echo", "env", "cat", "grep", "sh", "true"]) symlinkSync(bb, join(bin, applet));
+    for (const applet of ["echo", "env", "cat", "grep", "sh", "true", "sleep"]) symlinkSync(bb, join(bin, applet));
     writeFileSync(join(dir, "plain"), "not executable\n");
     writeFileSync(join(dir, "script"), 'echo "script $0 $*"\n'); // no #!: ENOEXEC -> /bin/sh
     chmodSync(join(dir, "script"), 0o755);
@@ -121,5 +123,35 @@ describe.each(Object.keys(BINFMT) as (keyof typeof BINFMT)[])("the %s stub under
     expect(always).toEqual({ status: 125, stdout: "", stderr: "clone3-workaround: cannot install the filter\n" });
     // The stub with the clone3 probe alone stays silent: the warning needs the probe's EPERM.
     expect(run(["sh", "-c", "echo ran"])).toEqual({ status: 0, stdout: "ran\n", stderr: "" });
+  });
+
+  it("init: --version, and exit codes and deaths by signal pass through (clone(SIGCHLD), waitid)", () => {
+    const { program, slots } = autoHideProgram(arch);
+    const init = join(scratch(), `init.${arch}`);
+    writeFileSync(init, emitStub({ kernelArch: arch, program: program.bytes, slots, init: true }));
+    chmodSync(init, 0o755);
+    expect(run(["--version"], { PATH: bin }, init)).toEqual({ status: 0, stdout: "tini version 0.19.0 - git.c3wstub\n", stderr: "" });
+    expect(run(["--", "sh", "-c", "echo child; exit 7"], { PATH: bin }, init)).toEqual({ status: 7, stdout: "child\n", stderr: "" });
+    expect(run(["sh", "-c", "kill -KILL $$"], { PATH: bin }, init).status).toBe(137);
+    expect(run(["sh", "-c", "kill -TERM $$"], { PATH: bin }, init).status).toBe(143);
+    // (Orphans are not checked here: qemu-user answers prctl(PR_SET_CHILD_SUBREAPER) with
+    // EINVAL, so outside a PID namespace they go past the init; stub-init.test.ts checks them.)
+  });
+
+  it("auto-hide: probes and patches every slot (a write to its data mapping), then searches PATH as before", () => {
+    // Nothing answers EPERM under qemu-user, so every slot is patched and nothing installed.
+    const auto = autoHideStubFile(arch);
+    expect(run(["echo", "hello"], { PATH: `/nonexistent::${bin}` }, auto)).toEqual({ status: 0, stdout: "hello\n", stderr: "" });
+    expect(run(["no-such-command"], { PATH: bin }, auto)).toEqual({ status: 127, stdout: "", stderr: "clone3-workaround: no-such-command: No such file or directory\n" });
+    // One probe answering EPERM (reboot, as above) among allowed ones: auto tries to install,
+    // warns when it cannot, and runs the command; always fails with 125.
+    const { program, slots } = autoHideProgram(arch);
+    const reboot = { nr: syscallNr(arch, "reboot")!, args: [0, 0, 0, 0] };
+    const mixed = join(scratch(), `auto-reboot.${arch}`);
+    writeFileSync(mixed, emitStub({ kernelArch: arch, program: program.bytes, slots: [slots[0]!, { probe: reboot, at: slots[1]!.at }, slots[2]!] }));
+    chmodSync(mixed, 0o755);
+    const warning = "clone3-workaround: warning: cannot install the filter; running the command without it\n";
+    expect(run(["sh", "-c", "echo ran; exit 4"], { PATH: bin }, mixed)).toEqual({ status: 4, stdout: "ran\n", stderr: warning });
+    expect(run(["true"], { PATH: bin, CLONE3_WORKAROUND_MODE: "always" }, mixed)).toEqual({ status: 125, stdout: "", stderr: "clone3-workaround: cannot install the filter\n" });
   });
 });

@@ -27,6 +27,8 @@ export interface PayloadSpec {
   caps: readonly string[];
   /** Host path of the wrapper under test for this arch. */
   wrapper?: string;
+  /** Host path of the init stub for this arch (`--emit-stub --init`, with --stub). */
+  init?: string;
   /** Host path of the compiled Bun launcher for this arch (--launcher). */
   launcher?: string;
   /** A user's container rootfs (--rootfs); default: the guest's own Debian userland. */
@@ -58,6 +60,13 @@ export function buildPayload(spec: PayloadSpec, out: string): Payload {
     copyFileSync(spec.wrapper, join(h, "wrapper", basename(spec.wrapper)));
     chmodSync(join(h, "wrapper", basename(spec.wrapper)), 0o755);
     slots.wrapper = `/.harness/wrapper/${basename(spec.wrapper)}`;
+  }
+
+  if (spec.init) {
+    mkdirSync(join(h, "init"));
+    copyFileSync(spec.init, join(h, "init", "docker-init"));
+    chmodSync(join(h, "init", "docker-init"), 0o755);
+    slots.init = "/.harness/init/docker-init";
   }
 
   if (spec.launcher) {

@@ -1,5 +1,5 @@
 // aarch64 backend: fixed 32-bit little-endian instruction words.
-import { Asm, EQ } from "./asm";
+import { Asm, EQ, NE } from "./asm";
 
 // Indexed by virtual register (A0..A4, S0..S5, A5): arguments x0..x5 (x0 returns), and
 // x19..x24, which svc preserves.
@@ -41,8 +41,8 @@ export class Aarch64 extends Asm {
     }
   }
 
-  la(rd: i32, l: i32): void { // adr xd, label (pc-relative, +-1 MiB)
-    const off = <u32>this.rel(l);
+  la(rd: i32, l: i32): void { // adr xd, label (pc-relative, +-1 MiB; the data's mapping included)
+    const off = this.emitting ? <u32>(this.addr(l) - (this.base + <u64>this.pos)) : 0;
     this.insn(0x10000000 | ((off & 3) << 29) | (((off >> 2) & 0x7ffff) << 5) | this.r(rd));
   }
 
@@ -77,6 +77,10 @@ export class Aarch64 extends Asm {
     this.mem(0xf9000000, 0xf8000000, 8, this.r(rs), this.r(rb), off);
   }
 
+  ldw(rd: i32, rb: i32, off: i32): void { // ldr wd (zero-extends)
+    this.mem(0xb9400000, 0xb8400000, 4, this.r(rd), this.r(rb), off);
+  }
+
   ldb(rd: i32, rb: i32, off: i32): void {
     this.mem(0x39400000, 0x38400000, 1, this.r(rd), this.r(rb), off);
   }
@@ -90,7 +94,7 @@ export class Aarch64 extends Asm {
   }
 
   bcond(cond: i32, l: i32): void {
-    this.insn(0x54000000 | (((<u32>(this.rel(l) >> 2)) & 0x7ffff) << 5) | (cond == EQ ? 0 : 1));
+    this.insn(0x54000000 | (((<u32>(this.rel(l) >> 2)) & 0x7ffff) << 5) | (cond == EQ ? 0 : cond == NE ? 1 : 0xb)); // b.eq, b.ne, b.lt
   }
 
   br(cond: i32, ra: i32, rb: i32, l: i32): void { // cmp xa, xb = subs xzr, xa, xb

@@ -22,6 +22,8 @@ export const A5: i32 = 11;
 
 export const EQ: i32 = 0;
 export const NE: i32 = 1;
+/** Signed less-than (64-bit). */
+export const LT: i32 = 2;
 
 /** Syscalls the stub makes, by index into `Asm.nrs`; numbers come from the host per arch. */
 export const SYS_WRITE: i32 = 0;
@@ -29,7 +31,14 @@ export const SYS_EXIT_GROUP: i32 = 1;
 export const SYS_EXECVE: i32 = 2;
 export const SYS_SECCOMP: i32 = 3;
 export const SYS_PRCTL: i32 = 4;
-export const SYS_COUNT: i32 = 5;
+// Init mode's.
+export const SYS_GETPID: i32 = 5;
+export const SYS_CLONE: i32 = 6;
+export const SYS_RT_SIGPROCMASK: i32 = 7;
+export const SYS_RT_SIGTIMEDWAIT: i32 = 8;
+export const SYS_KILL: i32 = 9;
+export const SYS_WAITID: i32 = 10;
+export const SYS_COUNT: i32 = 11;
 
 // The program uses about 110 labels and 120 branches, plus one branch per probe (at most 16).
 const MAX_LABELS: i32 = 256;
@@ -46,6 +55,11 @@ export abstract class Asm extends Image {
   branchShort: StaticArray<bool> = new StaticArray<bool>(MAX_BRANCHES);
   branchStart: StaticArray<i32> = new StaticArray<i32>(MAX_BRANCHES);
   branchLabel: StaticArray<i32> = new StaticArray<i32>(MAX_BRANCHES);
+
+  /** Where the data starts (set by beginData while measuring), and how much higher than the
+   *  code it is addressed: SEGMENT_ALIGN when it has its own writable mapping, else 0. */
+  dataStart: i32 = i32.MAX_VALUE;
+  dataBias: u64 = 0;
 
   constructor(out: usize, cap: i32, public base: u64, bigEndian: bool) {
     super(out, cap, bigEndian);
@@ -103,9 +117,16 @@ export abstract class Asm extends Image {
     return this.emitting ? this.labels[l] - this.pos : 0;
   }
 
-  /** Absolute load address of `l`. */
+  /** Absolute load address of `l` (in the data's own mapping for a label in the data). */
   addr(l: i32): u64 {
-    return this.base + <u64>(this.emitting ? this.labels[l] : 0);
+    if (!this.emitting) return this.base;
+    const at = this.labels[l];
+    return this.base + <u64>at + (at >= this.dataStart ? this.dataBias : 0);
+  }
+
+  /** Marks the start of the data; the emitting pass reuses the last measuring pass's position. */
+  beginData(): void {
+    if (!this.emitting) this.dataStart = this.pos;
   }
 
   align(n: i32): void {
@@ -130,9 +151,11 @@ export abstract class Asm extends Image {
   abstract addi(rd: i32, rs: i32, imm: i32): void;
   /** rd = rs + rt. */
   abstract add(rd: i32, rs: i32, rt: i32): void;
-  /** 64-bit load/store at rb + off (off a multiple of 8, |off| < 256). */
+  /** 64-bit load/store at rb + off (off a multiple of 8, -256 < off < 4096). */
   abstract ld(rd: i32, rb: i32, off: i32): void;
   abstract st(rs: i32, rb: i32, off: i32): void;
+  /** 32-bit load, zero-extended, at rb + off (off a multiple of 4, 0 <= off < 256). */
+  abstract ldw(rd: i32, rb: i32, off: i32): void;
   /** Unsigned byte load (zero-extended) and byte store at rb + off (|off| < 256). */
   abstract ldb(rd: i32, rb: i32, off: i32): void;
   abstract stb(rs: i32, rb: i32, off: i32): void;
@@ -146,6 +169,10 @@ export abstract class Asm extends Image {
   abstract sysnr(nr: i32, result: bool): void;
   sys(which: i32, result: bool = true): void {
     this.sysnr(this.nrs[which], result);
+  }
+  /** Which argument register clone(2) takes its flags in (s390x has newsp first). */
+  cloneFlagsArg(): i32 {
+    return A0;
   }
   /** rd = stack pointer. */
   abstract getsp(rd: i32): void;

@@ -2,15 +2,18 @@
 // the parameters and the filter into module-owned buffers, calls stubEmit(), and reads the ELF
 // back from stubOutPtr(). Layout of the i32 parameter words (mirrored by wasm/stub.ts):
 //   [0] arch (STUB_ARCH_*), [1] filter length in bytes (sock_filter entries in target order),
-//   [2..6] syscall numbers: write, exit_group, execve, seccomp, prctl,
-//   [7] probe count, then per probe: nr, argument count (0..6), arg0..arg5.
+//   [2..12] syscall numbers: write, exit_group, execve, seccomp, prctl, getpid, clone,
+//   rt_sigprocmask, rt_sigtimedwait, kill, waitid (asm.ts's SYS_* order),
+//   [13] probe count, [14] auto-hide (0 or 1), [15] init mode (0 or 1), then per probe: nr, argument count (0..6),
+//   arg0..arg5, a mask of the arguments to set, slot count (0..STUB_SLOTS_MAX; auto-hide
+//   only), slot byte offsets.
 import { Asm, SYS_COUNT } from "./asm";
 import { Probe, stubProgram } from "./program";
 import { X86_64 } from "./x86_64";
 import { Aarch64 } from "./aarch64";
 import { Ppc64le } from "./ppc64le";
 import { S390x } from "./s390x";
-import { EF_PPC64_ABI_V2, EM_AARCH64, EM_PPC64, EM_S390, EM_X86_64, HEADERS_SIZE, writeElf64Headers } from "../elf/elf64";
+import { EF_PPC64_ABI_V2, EM_AARCH64, EM_PPC64, EM_S390, EM_X86_64, SEGMENT_ALIGN, headersSize, writeElf64Headers } from "../elf/elf64";
 
 export const STUB_ARCH_X86_64: i32 = 0;
 export const STUB_ARCH_AARCH64: i32 = 1;
@@ -21,12 +24,17 @@ export const STUB_ERR_ARCH: i32 = -1;
 export const STUB_ERR_FILTER: i32 = -2;
 export const STUB_ERR_PROBES: i32 = -3;
 export const STUB_ERR_TOO_BIG: i32 = -4;
+export const STUB_ERR_SLOTS: i32 = -5;
 
 export const STUB_FILTER_MAX: i32 = 4096 * 8; // BPF_MAXINSNS
 export const STUB_OUT_MAX: i32 = 65536;
 export const STUB_PROBES_MAX: i32 = 16;
-const PROBE_WORDS: i32 = 8;
-const PARAM_WORDS: i32 = 8 + PROBE_WORDS * STUB_PROBES_MAX;
+export const STUB_SLOTS_MAX: i32 = 4;
+/** Asm.st reaches 4095 bytes past its base register. */
+const AUTO_HIDE_FILTER_MAX: i32 = 4088;
+const PROBE_WORDS: i32 = 10 + STUB_SLOTS_MAX;
+const HEAD_WORDS: i32 = 16;
+const PARAM_WORDS: i32 = HEAD_WORDS + PROBE_WORDS * STUB_PROBES_MAX;
 
 const params = memory.data(PARAM_WORDS * 4);
 const filterBuf = memory.data(STUB_FILTER_MAX);
@@ -56,8 +64,12 @@ export function stubEmit(): i32 {
   const arch = param(0);
   const filterLen = param(1);
   if (filterLen <= 0 || filterLen > STUB_FILTER_MAX || filterLen % 8 != 0) return STUB_ERR_FILTER;
-  const probeCount = param(7);
+  // Auto-hide addresses slots (and the RET ALLOW after the filter) from the filter's start.
+  if (param(14) != 0 && filterLen > AUTO_HIDE_FILTER_MAX) return STUB_ERR_FILTER;
+  const probeCount = param(13);
   if (probeCount < 0 || probeCount > STUB_PROBES_MAX) return STUB_ERR_PROBES;
+  const autoHide = param(14) != 0;
+  const init = param(15) != 0;
 
   let a: Asm;
   let machine: u32, flags: u32 = 0;
@@ -70,22 +82,34 @@ export function stubEmit(): i32 {
   for (let i = 0; i < SYS_COUNT; i++) a.nrs[i] = param(2 + i);
   const probes = new Array<Probe>(0);
   for (let i = 0; i < probeCount; i++) {
-    const w = 8 + PROBE_WORDS * i;
+    const w = HEAD_WORDS + PROBE_WORDS * i;
     const nargs = param(w + 1);
     if (nargs < 0 || nargs > 6) return STUB_ERR_PROBES;
     const args = new StaticArray<i32>(nargs);
     for (let j = 0; j < nargs; j++) args[j] = param(w + 2 + j);
-    probes.push(new Probe(param(w), args));
+    const set = param(w + 8);
+    const nslots = param(w + 9);
+    if (nslots < 0 || nslots > STUB_SLOTS_MAX || (nslots > 0 && !autoHide)) return STUB_ERR_SLOTS;
+    const slots = new StaticArray<i32>(nslots);
+    for (let j = 0; j < nslots; j++) {
+      const at = param(w + 10 + j);
+      if (at < 0 || at >= filterLen || at % 8 != 0) return STUB_ERR_SLOTS;
+      slots[j] = at;
+    }
+    probes.push(new Probe(param(w), args, set, slots));
   }
 
+  // Auto-hide patches the filter, so its data gets a writable mapping of its own.
+  if (autoHide) a.dataBias = SEGMENT_ALIGN;
+  const start = headersSize(autoHide);
   do {
-    a.begin(false, HEADERS_SIZE);
-    stubProgram(a, filterBuf, filterLen, probes);
+    a.begin(false, start);
+    stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
   } while (a.relaxPass());
   if (a.overflow()) return STUB_ERR_TOO_BIG;
-  a.begin(true, HEADERS_SIZE);
-  stubProgram(a, filterBuf, filterLen, probes);
+  a.begin(true, start);
+  stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
   const size = a.pos;
-  writeElf64Headers(a, machine, flags, BASE, BASE + <u64>HEADERS_SIZE, size);
+  writeElf64Headers(a, machine, flags, BASE, BASE + <u64>start, size, autoHide ? a.dataStart : -1);
   return size;
 }

@@ -1,14 +1,14 @@
 // ppc64le backend (ELFv2): fixed 32-bit instruction words stored little-endian. `sc` reports
 // failure in CR0.SO with a positive errno in r3; sysnr turns that into -errno like other arches
 // wherever the result is read.
-import { Asm, EQ } from "./asm";
+import { Asm, EQ, LT } from "./asm";
 
 // Indexed by virtual register (A0..A4, S0..S5, A5): arguments r3..r8 (r3 returns), and the
 // non-volatile r14..r19.
 const PHYS: StaticArray<u8> = [3, 4, 5, 6, 7, 14, 15, 16, 17, 18, 19, 8];
 const R0: u32 = 0; // syscall number
 const R1: u32 = 1; // stack pointer
-/** Holds base + 0x8000 so that `la` is one addi reaching the whole 64 KiB image. */
+/** Holds (the data's mapping) + 0x8000 so that `la` is one addi reaching all of the data. */
 const RBASE: u32 = 20;
 const BASE_BIAS: u32 = 0x8000;
 
@@ -37,11 +37,16 @@ export class Ppc64le extends Asm {
   }
 
   prologue(): void {
-    this.li32(RBASE, <u32>this.base + BASE_BIAS);
+    this.li32(RBASE, this.dataBase());
   }
 
   la(rd: i32, l: i32): void {
-    this.d(14, this.r(rd), RBASE, <i32>(<u32>this.addr(l) - (<u32>this.base + BASE_BIAS)));
+    this.d(14, this.r(rd), RBASE, <i32>(<u32>this.addr(l) - this.dataBase()));
+  }
+
+  /** RBASE: every label `la` takes is in the data, which lies within 32 KiB of this. */
+  dataBase(): u32 {
+    return <u32>(this.base + this.dataBias) + BASE_BIAS;
   }
 
   mr(d: u32, s: u32): void { // or d, s, s
@@ -68,6 +73,10 @@ export class Ppc64le extends Asm {
     this.d(62, this.r(rs), this.r(rb), off & ~3);
   }
 
+  ldw(rd: i32, rb: i32, off: i32): void { // lwz
+    this.d(32, this.r(rd), this.r(rb), off);
+  }
+
   ldb(rd: i32, rb: i32, off: i32): void { // lbz
     this.d(34, this.r(rd), this.r(rb), off);
   }
@@ -80,10 +89,11 @@ export class Ppc64le extends Asm {
     this.insn((18 << 26) | (<u32>this.rel(l) & 0x3fffffc));
   }
 
-  /** beq/bne on CR0: bc 12,2 (branch if EQ set) or bc 4,2 (if clear). */
+  /** beq/bne/blt on CR0: bc 12,2 (branch if EQ set), bc 4,2 (if clear), bc 12,0 (if LT set). */
   bc(cond: i32, l: i32): void {
-    const bo: u32 = cond == EQ ? 12 : 4;
-    this.insn((16 << 26) | (bo << 21) | (2 << 16) | (<u32>this.rel(l) & 0xfffc));
+    const bo: u32 = cond == EQ || cond == LT ? 12 : 4;
+    const bi: u32 = cond == LT ? 0 : 2;
+    this.insn((16 << 26) | (bo << 21) | (bi << 16) | (<u32>this.rel(l) & 0xfffc));
   }
 
   br(cond: i32, ra: i32, rb: i32, l: i32): void { // cmpd cr0, ra, rb

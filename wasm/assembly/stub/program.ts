@@ -7,8 +7,9 @@
 // break what worked without it) and always exits 125. Exit 125 for our own failure, 126 found
 // but not runnable, 127 not found.
 import {
-  A0, A1, A2, A3, A4, A5, Asm, EQ, NE, S0, S1, S2, S3, S4, S5,
-  SYS_EXECVE, SYS_EXIT_GROUP, SYS_PRCTL, SYS_SECCOMP, SYS_WRITE,
+  A0, A1, A2, A3, A4, A5, Asm, EQ, LT, NE, S0, S1, S2, S3, S4, S5,
+  SYS_CLONE, SYS_EXECVE, SYS_EXIT_GROUP, SYS_GETPID, SYS_KILL, SYS_PRCTL, SYS_RT_SIGPROCMASK,
+  SYS_RT_SIGTIMEDWAIT, SYS_SECCOMP, SYS_WAITID, SYS_WRITE,
 } from "./asm";
 
 // Linux errno values are the same on the four arches.
@@ -54,10 +55,43 @@ const MSG_CANNOT = ": cannot execute\n";
 /** How the launcher shows an empty command name. */
 const EMPTY_NAME = "''";
 
-/** One auto-mode probe: a harmless invalid call; EPERM means the engine filters it. */
+/** One auto-mode probe: a harmless invalid call; EPERM means the engine filters it. With
+ *  auto-hide, `slots` are the byte offsets in the filter of the RETs that hide this syscall:
+ *  unless the probe answers EPERM, they become RET ALLOW before the filter goes in. */
 export class Probe {
-  constructor(public nr: i32, public args: StaticArray<i32>) {}
+  /** `set` has bit r set for each argument register to load; the others keep what they hold
+   *  (the host leaves out arguments that the kernel's first, failing check never reads). */
+  constructor(public nr: i32, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
 }
+
+function probeArgs(a: Asm, p: Probe): void {
+  for (let r = 0; r < p.args.length; r++) if ((p.set >> r) & 1) a.li(r < 5 ? A0 + r : A5, p.args[r]);
+}
+
+// Init mode (tini's loop): see initLoop.
+const SIGCHLD: i32 = 17; // the same on the four arches
+const SIG_SETMASK: i32 = 2;
+const SIGSET_BYTES: i32 = 8;
+const PR_SET_CHILD_SUBREAPER: i32 = 36;
+const P_ALL: i32 = 0;
+const WNOHANG_WEXITED: i32 = 1 | 4;
+const CLD_EXITED: i32 = 1;
+/** siginfo_t on 64-bit arches: si_code at 8, then (from 16) si_pid, si_uid, si_status. */
+const SI_CODE: i32 = 8;
+const SI_PID: i32 = 16;
+const SI_STATUS: i32 = 24;
+/** Stack the init keeps: the saved signal mask at 0, a siginfo_t at 16. */
+const INIT_OLDMASK: i32 = 0;
+const INIT_SIGINFO: i32 = 16;
+const INIT_FRAME: i32 = 16 + 128;
+/** What `docker-init --version` prints: dockerd (20.10 and later) takes the version after
+ *  "tini version " and the commit after " - git.", like catatonit's; it warns on anything else,
+ *  and older daemons slice their expected commit by the length given, so it is at most 7. */
+const MSG_VERSION = "tini version 0.19.0 - git.c3wstub\n";
+
+/** BPF_RET | BPF_K with SECCOMP_RET_ALLOW: what a slot becomes. */
+const BPF_RET_K: u32 = 0x06;
+const SECCOMP_RET_ALLOW: u32 = 0x7fff0000;
 
 /** Labels of the data after the code. */
 class Data {
@@ -65,12 +99,14 @@ class Data {
   cannot: i32; emptyName: i32;
   modeKey: i32; pathKey: i32; modeNames: i32; dashdash: i32;
   defaultPath: i32; sh: i32; fprog: i32; filter: i32;
+  version: i32; versionKey: i32; allSignals: i32; second: i32;
   constructor(a: Asm) {
     this.usage = a.label(); this.mode = a.label(); this.install = a.label(); this.prefix = a.label();
     this.notFound = a.label(); this.denied = a.label(); this.notDir = a.label();
     this.cannot = a.label(); this.emptyName = a.label();
     this.modeKey = a.label(); this.pathKey = a.label(); this.modeNames = a.label(); this.dashdash = a.label(); this.defaultPath = a.label(); this.sh = a.label();
     this.fprog = a.label(); this.filter = a.label();
+    this.version = a.label(); this.versionKey = a.label(); this.allSignals = a.label(); this.second = a.label();
   }
 }
 
@@ -177,7 +213,7 @@ function fail(a: Asm, msg: i32, len: i32, die: i32): void {
  * The whole stub. Registers: S0 = the command's argv, S1 = envp, S2 = mode (then the install
  * state, then the path buffer), S3 = PATH value, S4 = the command name, S5 = scratch / flags.
  */
-export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>): void {
+export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>, autoHide: bool, init: bool): void {
   const str = new Data(a);
   const usage = a.label(), badMode = a.label(), installFailed = a.label(), die = a.label(), dieText = a.label();
   a.prologue();
@@ -195,6 +231,20 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.ld(S4, S0, 0);
   a.bri(EQ, S4, 0, usage);
   const noDashDash = a.label(), dashDash = a.label();
+  if (init) { // docker-init --version, as dockerd asks: one line on stdout, exit 0
+    const isVersion = a.label(), notVersion = a.label();
+    a.la(A1, str.versionKey);
+    strcmp(a, S4, isVersion);
+    a.jmp(notVersion);
+    a.bind(isVersion);
+    a.li(A0, 1);
+    a.la(A1, str.version);
+    a.li(A2, MSG_VERSION.length);
+    a.sys(SYS_WRITE, false);
+    a.li(A0, 0);
+    a.sys(SYS_EXIT_GROUP, false);
+    a.bind(notVersion);
+  }
   a.la(A1, str.dashdash);
   strcmp(a, S4, dashDash);
   a.jmp(noDashDash);
@@ -248,11 +298,35 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   const exec = a.label(), install = a.label();
   a.bri(EQ, S2, MODE_NEVER, exec);
   a.bri(EQ, S2, MODE_ALWAYS, install);
-  for (let i = 0; i < probes.length; i++) {
-    const p = probes[i];
-    for (let r = 0; r < p.args.length; r++) a.li(r < 5 ? A0 + r : A5, p.args[r]);
-    a.sysnr(p.nr, true);
-    a.bri(EQ, A0, -EPERM, install);
+  if (autoHide) {
+    // Every probe runs; a syscall allowed (or ENOSYS) here gets its slots patched to ALLOW, so
+    // the one filter hides exactly what answered EPERM. S5 = the RET ALLOW instruction, S3 = the
+    // filter (PATH waits in our argv slot meanwhile); S2 counts up from -(probes) once per
+    // patched probe, so it ends at MODE_AUTO (0) when nothing answered EPERM, and below zero
+    // (never MODE_ALWAYS: installFailed warns) when something did.
+    a.st(S3, S0, -8);
+    a.la(S3, str.filter);
+    a.ld(S5, S3, filterLen); // the RET ALLOW follows the filter
+    a.li(S2, -probes.length);
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      const next = a.label();
+      probeArgs(a, p);
+      a.sysnr(p.nr, true);
+      a.bri(EQ, A0, -EPERM, next);
+      a.addi(S2, S2, 1);
+      for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j]);
+      a.bind(next);
+    }
+    a.ld(S3, S0, -8);
+    a.bri(NE, S2, MODE_AUTO, install);
+  } else {
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      probeArgs(a, p);
+      a.sysnr(p.nr, true);
+      a.bri(EQ, A0, -EPERM, install);
+    }
   }
   a.jmp(exec);
 
@@ -289,8 +363,12 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bri(EQ, A0, 0, retry);
   a.jmp(installFailed);
 
-  // Exec with execvp(3) semantics.
   a.bind(exec);
+  const execvp = a.label();
+  if (init) initLoop(a, str, execvp);
+
+  // Exec with execvp(3) semantics.
+  a.bind(execvp);
   const failed = a.label(), search = a.label(), hasSlash = a.label();
   const slashLoop = a.label();
   a.mov(A1, S4);
@@ -418,8 +496,9 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.mov(A0, S5);
   a.sys(SYS_EXIT_GROUP, false);
 
-  // Data.
+  // Data (writable in its own mapping with auto-hide: see elf64.ts).
   a.align(8);
+  a.beginData();
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
   a.u16(<u32>(filterLen / 8));
   a.u16(0);
@@ -427,6 +506,11 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.u64(a.addr(str.filter));
   a.bind(str.filter);
   a.bytes(filter, filterLen);
+  if (autoHide) { // struct sock_filter { u16 code; u8 jt, jf; u32 k; }, right after the filter
+    a.u16(BPF_RET_K);
+    a.u16(0);
+    a.u32(SECCOMP_RET_ALLOW);
+  }
   a.bind(str.usage); a.cstr(MSG_USAGE, false);
   a.bind(str.mode); a.cstr(MSG_MODE, false);
   a.bind(str.install); a.cstr(MSG_INSTALL, false);
@@ -443,4 +527,86 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bind(str.dashdash); a.cstr("--");
   a.bind(str.defaultPath); a.cstr(DEFAULT_PATH);
   a.bind(str.sh); a.cstr("/bin/sh");
+  if (init) {
+    a.bind(str.version); a.cstr(MSG_VERSION, false);
+    a.bind(str.versionKey); a.cstr("--version");
+    a.align(8);
+    a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
+    a.bind(str.second); a.u64(1); a.u64(0); // struct timespec { 1 s, 0 ns }
+  }
+}
+
+/**
+ * Init mode, after the filter is in: fork the command with clone(SIGCHLD) (never clone3), as
+ * tini does. Every signal is blocked first, so none can race the loop: the parent waits for
+ * signals with a 1 s rt_sigtimedwait, forwards each one but SIGCHLD to the child, and after every
+ * wake-up reaps all zombies with waitid(P_ALL, WNOHANG); when the child is among them it exits
+ * with the child's exit code, or 128 + the signal that killed it. Not PID 1, it registers as a
+ * child subreaper so that orphans are still reparented to it. The child restores the signal mask
+ * and goes on to `execvp`. Registers: S2 = the frame on the stack, S5 = the child's pid.
+ */
+function initLoop(a: Asm, str: Data, execvp: i32): void {
+  const pid1 = a.label(), parent = a.label(), wait = a.label(), reap = a.label(), exited = a.label();
+  const forkFailed = a.label();
+  a.sys(SYS_GETPID);
+  a.bri(EQ, A0, 1, pid1);
+  a.li(A0, PR_SET_CHILD_SUBREAPER);
+  a.li(A1, 1);
+  a.sys(SYS_PRCTL, false);
+  a.bind(pid1);
+  a.subsp(INIT_FRAME);
+  a.getsp(S2);
+  a.li(A0, SIG_SETMASK);
+  a.la(A1, str.allSignals);
+  a.addi(A2, S2, INIT_OLDMASK);
+  a.li(A3, SIGSET_BYTES);
+  a.sys(SYS_RT_SIGPROCMASK, false);
+  for (let r = A0; r <= A4; r++) a.li(r, 0);
+  a.li(a.cloneFlagsArg(), SIGCHLD);
+  a.sys(SYS_CLONE);
+  a.bri(LT, A0, 0, forkFailed);
+  a.bri(NE, A0, 0, parent);
+  a.li(A0, SIG_SETMASK); // the child: the command gets the mask the init was started with
+  a.addi(A1, S2, INIT_OLDMASK);
+  a.li(A2, 0);
+  a.li(A3, SIGSET_BYTES);
+  a.sys(SYS_RT_SIGPROCMASK, false);
+  a.jmp(execvp);
+
+  a.bind(parent);
+  a.mov(S5, A0);
+  a.bind(wait);
+  a.la(A0, str.allSignals);
+  a.addi(A1, S2, INIT_SIGINFO);
+  a.la(A2, str.second);
+  a.li(A3, SIGSET_BYTES);
+  a.sys(SYS_RT_SIGTIMEDWAIT);
+  a.bri(LT, A0, 1, reap); // timeout or EINTR
+  a.bri(EQ, A0, SIGCHLD, reap);
+  a.mov(A1, A0);
+  a.mov(A0, S5);
+  a.sys(SYS_KILL, false);
+  a.bind(reap); // waitid leaves si_pid alone when nothing has exited: clear it first
+  a.li(A0, 0);
+  a.st(A0, S2, INIT_SIGINFO + SI_PID);
+  a.li(A1, 0);
+  a.addi(A2, S2, INIT_SIGINFO);
+  a.li(A3, WNOHANG_WEXITED);
+  a.li(A4, 0);
+  a.li(A0, P_ALL);
+  a.sys(SYS_WAITID);
+  a.bri(NE, A0, 0, wait); // ECHILD
+  a.ldw(A0, S2, INIT_SIGINFO + SI_PID);
+  a.bri(EQ, A0, 0, wait); // nothing (more) to reap
+  a.br(NE, A0, S5, reap); // an orphan, reaped: look for more
+  a.ldw(A1, S2, INIT_SIGINFO + SI_CODE);
+  a.ldw(A0, S2, INIT_SIGINFO + SI_STATUS);
+  a.bri(EQ, A1, CLD_EXITED, exited);
+  a.addi(A0, A0, 128); // killed (or dumped core): 128 + the signal
+  a.bind(exited);
+  a.sys(SYS_EXIT_GROUP, false);
+
+  a.bind(forkFailed); // nothing was started: our own failure
+  a.li(A0, 125);
+  a.sys(SYS_EXIT_GROUP, false);
 }

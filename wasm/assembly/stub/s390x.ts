@@ -1,12 +1,17 @@
 // s390x backend (big-endian, z/Architecture). Syscalls use `svc NR` for NR < 256 and
 // `svc 0` with the number in r1 otherwise; the result (-errno on failure) comes back in r2.
-import { Asm, EQ } from "./asm";
+import { A1, Asm, EQ, NE } from "./asm";
 
 // Indexed by virtual register (A0..A4, S0..S5, A5): arguments r2..r7 (r2 returns), and
 // r8..r13, which svc preserves.
 const PHYS: StaticArray<u8> = [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 7];
 const R1: u32 = 1;
 const R15: u32 = 15; // stack pointer
+
+/** brc mask after a signed compare: CC0 equal, CC1 low, CC2 high. */
+function mask(cond: i32): u32 {
+  return cond == EQ ? 8 : cond == NE ? 7 : 4;
+}
 
 export class S390x extends Asm {
   r(v: i32): u32 {
@@ -57,8 +62,11 @@ export class S390x extends Asm {
     this.rre(0xb904, this.r(rd), this.r(rs)); // lgr
   }
 
-  addi(rd: i32, rs: i32, imm: i32): void { // lay rd, imm(rs): 64-bit address arithmetic
-    this.rxy(0x71, this.r(rd), this.r(rs), imm);
+  addi(rd: i32, rs: i32, imm: i32): void {
+    // aghi rd, imm (4 bytes; its condition code is never read: every branch compares first),
+    // else lay rd, imm(rs) (6 bytes): 64-bit address arithmetic.
+    if (rd == rs) this.ri(0xa7, this.r(rd), 0xb, imm);
+    else this.rxy(0x71, this.r(rd), this.r(rs), imm);
   }
 
   add(rd: i32, rs: i32, rt: i32): void {
@@ -73,6 +81,14 @@ export class S390x extends Asm {
 
   st(rs: i32, rb: i32, off: i32): void {
     this.rxy(0x24, this.r(rs), this.r(rb), off); // stg
+  }
+
+  ldw(rd: i32, rb: i32, off: i32): void {
+    this.rxy(0x16, this.r(rd), this.r(rb), off); // llgf
+  }
+
+  cloneFlagsArg(): i32 {
+    return A1; // clone(newsp, flags, ...)
   }
 
   ldb(rd: i32, rb: i32, off: i32): void {
@@ -94,12 +110,12 @@ export class S390x extends Asm {
 
   br(cond: i32, ra: i32, rb: i32, l: i32): void {
     this.rre(0xb920, this.r(ra), this.r(rb)); // cgr
-    this.brc(cond == EQ ? 8 : 7, l);
+    this.brc(mask(cond), l);
   }
 
   bri(cond: i32, ra: i32, imm: i32, l: i32): void {
     this.ri(0xa7, this.r(ra), 0xf, imm); // cghi
-    this.brc(cond == EQ ? 8 : 7, l);
+    this.brc(mask(cond), l);
   }
 
   sysnr(nr: i32, result: bool): void {

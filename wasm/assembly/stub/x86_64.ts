@@ -1,12 +1,17 @@
 // x86_64 backend: only the instruction forms the stub IR needs. Jumps start as rel32 and are
 // relaxed to rel8 where the target is in reach (Asm.relax).
-import { Asm, EQ } from "./asm";
+import { Asm, EQ, NE } from "./asm";
 
 // Physical registers: A0..A5 are the syscall argument registers rdi, rsi, rdx, r10, r8, r9;
 // S0..S5 are rbx, rbp, r12..r15, which the syscall instruction preserves.
 // Indexed by virtual register: A0..A4, S0..S5, A5.
 const PHYS: StaticArray<u8> = [7, 6, 2, 10, 8, 3, 5, 12, 13, 14, 15, 9];
 const RSP: u32 = 4;
+
+/** The condition field of jcc: e, ne, l. */
+function cc(cond: i32): u32 {
+  return cond == EQ ? 4 : cond == NE ? 5 : 0xc;
+}
 
 export class X86_64 extends Asm {
   r(v: i32): u32 {
@@ -105,6 +110,13 @@ export class X86_64 extends Asm {
     this.mem(s, b, off);
   }
 
+  ldw(rd: i32, rb: i32, off: i32): void { // mov r32, [m] (zero-extends)
+    const d = this.r(rd), b = this.r(rb);
+    this.rex(false, d, b);
+    this.byte(0x8b);
+    this.mem(d, b, off);
+  }
+
   ldb(rd: i32, rb: i32, off: i32): void { // movzx r32, byte [m]
     const d = this.r(rd), b = this.r(rb);
     this.rex(false, d, b);
@@ -138,11 +150,11 @@ export class X86_64 extends Asm {
   jcc(cond: i32, l: i32): void {
     const d = this.rel(l);
     if (this.shortBranch(l)) {
-      this.byte(cond == EQ ? 0x74 : 0x75);
+      this.byte(0x70 | cc(cond));
       this.byte(<u32>(d - 2) & 0xff);
     } else {
       this.byte(0x0f);
-      this.byte(cond == EQ ? 0x84 : 0x85);
+      this.byte(0x80 | cc(cond));
       this.u32(<u32>(d - 6));
     }
   }

@@ -1,0 +1,225 @@
+// Auto-hide: one program per arch with a return slot per known syscall, patched by the stub at
+// run time. Verdicts of every patched variant (every subset of probe answers) are judged against
+// the arch tables (which name a number is) by the core's simulator and by the independent
+// interpreter in test/peer/bpf-interp.ts; the x86_64 stub itself runs natively under emulated
+// engines that answer EPERM for different subsets, and what its command then sees is what the
+// kernel reports to test/helpers/syscall-probe.
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { abisOf, KERNEL_ARCHES, syscallName, syscallNr } from "../../arch/index.ts";
+import type { AbiFacts, KernelArch } from "../../arch/types.ts";
+import { autoHideNames, autoHideProgram, patchSlots } from "../../launcher/compile.ts";
+import { PROBE_ARGS } from "../../launcher/probes.ts";
+import { actionName } from "../../policy/action.ts";
+import { KNOWN_HIDEABLE } from "../../policy/preset.ts";
+import { simulate, verify } from "../../wasm/core.ts";
+import { emitStub } from "../../wasm/stub.ts";
+import { helper } from "../helpers/native.ts";
+import { legacyEngineBpf } from "../launcher/legacy-engine.ts";
+import { runBpf } from "../peer/bpf-interp.ts";
+import { autoHideStubFile, engineBpf, removeScratch, scratch, threadsBinary } from "../stub/stubs.ts";
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+afterAll(removeScratch);
+
+const ALLOW = "ALLOW", ENOSYS_VERDICT = "ERRNO(38)";
+const UNKNOWN_ARCH = 0x12345678;
+
+/** The verdict auto-hide must give for `nr` (ABI-local) on `abi` when `eperm` answered EPERM. */
+function expected(abi: AbiFacts, nr: number, eperm: ReadonlySet<string>): string {
+  const name = syscallName(abi.name, nr);
+  return name !== undefined && eperm.has(name) ? ENOSYS_VERDICT : ALLOW;
+}
+
+/** Both evaluators' verdicts for one seccomp_data, which must agree. */
+function verdicts(bytes: Uint8Array, arch: KernelArch, big: boolean, data: { nr: number; arch: number }): [string, string] {
+  void arch;
+  return [actionName(simulate(bytes, big ? "big" : "little", data).action), actionName(runBpf(bytes, big, data, big).action)];
+}
+
+describe.each(KERNEL_ARCHES.map((a) => [a]))("the %s auto-hide program", (arch) => {
+  const { program, slots } = autoHideProgram(arch);
+  const big = program.byteOrder === "big";
+  const abis = abisOf(arch);
+  const names = slots.map((s) => s.name);
+
+  it("has a slot for every known syscall the stub can probe natively", () => {
+    const native = abis[0]!.name;
+    const probeable = Object.keys(KNOWN_HIDEABLE).filter((n) => PROBE_ARGS[n] !== undefined && syscallNr(native, n) !== undefined);
+    expect(names).toEqual(probeable);
+    expect(names).toEqual(autoHideNames(arch));
+    expect(names).toEqual(expect.arrayContaining(["clone3", "pidfd_open", "pidfd_send_signal"]));
+  });
+
+  it("slots are RET ERRNO(ENOSYS) instructions of one name each, and the only ones", () => {
+    const view = new DataView(program.bytes.buffer, program.bytes.byteOffset, program.bytes.byteLength);
+    const slotOffsets = slots.flatMap((s) => s.at);
+    expect(new Set(slotOffsets).size).toBe(slotOffsets.length);
+    const errnoRets: number[] = [];
+    for (let off = 0; off < program.bytes.length; off += 8) {
+      if (view.getUint16(off, !big) === 0x06 && view.getUint32(off + 4, !big) === 0x00050026) errnoRets.push(off);
+    }
+    expect(errnoRets.sort((a, b) => a - b)).toEqual([...slotOffsets].sort((a, b) => a - b));
+  });
+
+  // The stub patches nothing but RET values, so control flow is the same in every variant; the
+  // loop below still runs every variant through both evaluators.
+  it("every subset of probe answers: the verdicts hide exactly the EPERM names, on every ABI (simulator and peer)", () => {
+    const numbers: { abi: AbiFacts; nr: number }[] = [];
+    for (const abi of abis) {
+      const nrs = new Set<number>([0, abi.maxNr]);
+      for (const n of names) {
+        const nr = syscallNr(abi.name, n);
+        if (nr !== undefined) [nr - 1, nr, nr + 1].forEach((x) => x >= 0 && x <= abi.maxNr && nrs.add(x));
+      }
+      for (const nr of nrs) numbers.push({ abi, nr });
+    }
+    const wrong: string[] = [];
+    for (let mask = 0; mask < 1 << names.length; mask++) {
+      const eperm = new Set(names.filter((_, i) => (mask >> i) & 1));
+      const bytes = patchSlots(program, names.map((n) => !eperm.has(n)), slots);
+      for (const { abi, nr } of numbers) {
+        const want = expected(abi, nr, eperm);
+        const got = verdicts(bytes, arch, big, { nr: abi.nrBase + nr, arch: abi.auditArch });
+        if (got[0] !== want || got[1] !== want) wrong.push(`${[...eperm].join(",")}: ${abi.name} ${nr} ${got.join("/")} want ${want}`);
+      }
+      if (wrong.length > 20) break;
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("every number of every ABI for no name, each single name, and all names EPERM", () => {
+    const subsets = [[], ...names.map((n) => [n]), names];
+    const wrong: string[] = [];
+    for (const subset of subsets) {
+      const eperm = new Set(subset);
+      const bytes = patchSlots(program, names.map((n) => !eperm.has(n)), slots);
+      for (const abi of abis) {
+        for (let nr = 0; nr <= abi.maxNr; nr++) {
+          const want = expected(abi, nr, eperm);
+          const got = verdicts(bytes, arch, big, { nr: abi.nrBase + nr, arch: abi.auditArch });
+          if (got[0] !== want || got[1] !== want) wrong.push(`${subset.join(",")}: ${abi.name} ${nr} ${got.join("/")} want ${want}`);
+        }
+      }
+      const other = verdicts(bytes, arch, big, { nr: syscallNr(abis[0]!.name, "clone3")!, arch: UNKNOWN_ARCH });
+      if (other[0] !== ALLOW || other[1] !== ALLOW) wrong.push(`unknown arch: ${other.join("/")}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("the kernel's verifier rules hold for the patched worst cases", () => {
+    expect(verify(program.bytes, program.byteOrder)).toBeNull();
+    expect(verify(patchSlots(program, names.map(() => true), slots), program.byteOrder)).toBeNull();
+  });
+
+  it("the stub carries the program at most 2.5 KiB in all, in a writable second mapping", () => {
+    const elf = emitStub({ kernelArch: arch, program: program.bytes, slots });
+    expect(elf.length).toBeLessThanOrEqual(2560);
+    expect(Buffer.from(elf).indexOf(Buffer.from(program.bytes))).toBeGreaterThan(0);
+    const file = join(scratch(), `stub-auto-elf.${arch}`);
+    writeFileSync(file, elf);
+    const phdrs = spawnSync("readelf", ["-l", "-W", file], { encoding: "utf8" }).stdout;
+    const loads = [...phdrs.matchAll(/^\s*LOAD\s+(0x\w+)\s+(0x\w+)\s+0x\w+\s+(0x\w+)\s+0x\w+\s+(.+?)\s+0x10000\s*$/gm)];
+    expect(loads.map((m) => m[4]!.trim())).toEqual(["R E", "RW"]);
+    const [, off, vaddr, filesz] = loads[1]!.map((x) => Number(x));
+    expect((vaddr! - off!) % 0x10000).toBe(0); // congruent, one 64 KiB step above the code
+    expect(off! + filesz!).toBe(elf.length);
+    // The filter lies in the writable part.
+    expect(Buffer.from(elf).indexOf(Buffer.from(program.bytes))).toBeGreaterThanOrEqual(off!);
+  });
+});
+
+describe("emitStub's checks of slots", () => {
+  const { program, slots } = autoHideProgram("x86_64");
+  const emit = (extra: object) => () => emitStub({ kernelArch: "x86_64", program: program.bytes, ...extra });
+  it("refuses slots that are not whole instructions of the program, too many, or beside probes", () => {
+    expect(emit({ slots })).not.toThrow();
+    expect(emit({ slots: [{ ...slots[0]!, at: [4] }] })).toThrow(/whole instruction/);
+    expect(emit({ slots: [{ ...slots[0]!, at: [program.bytes.length] }] })).toThrow(/whole instruction/);
+    expect(emit({ slots: [{ ...slots[0]!, at: [0, 8, 16, 24, 32] }] })).toThrow(/at most 4 slots/);
+    expect(emit({ slots, probes: [] })).toThrow(/exclude each other/);
+    expect(emit({ slots: [{ probe: { nr: 1, args: [0], set: [1] }, at: [] }] })).toThrow(/probes/);
+  });
+  it("refuses an auto-hide filter past what the stub's stores reach (511 instructions)", () => {
+    const big = new Uint8Array(512 * 8);
+    big.set(program.bytes);
+    expect(() => emitStub({ kernelArch: "x86_64", program: big, slots })).toThrow(/1\.\.511 with slots/);
+  });
+});
+
+describe("the x86_64 auto-hide stub natively, under engines that EPERM different subsets", () => {
+  let stub: string, seccompRun: string, probe64: string, probe32: string;
+  const names = autoHideNames("x86_64");
+  const nr = (abi: "x86_64" | "i386", n: string) => syscallNr(abi, n)!;
+  /** syscall-probe arguments for every name on `abi` ("NR,A0,..."), as the launcher probes. */
+  const probeArgs = (abi: "x86_64" | "i386", list: readonly string[]) =>
+    list.filter((n) => syscallNr(abi, n) !== undefined).map((n) => [nr(abi, n), ...PROBE_ARGS[n]!.map((a) => a >>> 0)].join(","));
+  const answers = (out: string): number[] => out.trim().split("\n").map((l) => Number(l.trim().split(/\s+/).pop()));
+
+  beforeAll(() => {
+    stub = autoHideStubFile("x86_64");
+    seccompRun = helper("seccomp-run");
+    // Static: the dynamic loader itself calls statx, which some of these engines refuse.
+    probe64 = helper("syscall-probe", ["-static"]);
+    probe32 = helper("syscall-probe", ["-m32", "-static"]);
+  });
+
+  function run(engine: string | undefined, argv: string[], env: Record<string, string> = {}) {
+    const all = [...(engine ? [seccompRun, "--bpf", engine, "--"] : []), ...argv];
+    const r = spawnSync(all[0]!, all.slice(1), { encoding: "utf8", env: { PATH: process.env.PATH!, ...env }, timeout: 30_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  const filters = (out: string) => Number(/^Seccomp_filters:\s*(\d+)/m.exec(out)![1]);
+
+  // The answers with no engine at all: what the kernel says for an allowed call.
+  const bare = (abi: "x86_64" | "i386") => answers(run(undefined, [abi === "x86_64" ? probe64 : probe32, ...probeArgs(abi, names)]).stdout);
+
+  const SUBSETS: string[][] = [[], ["clone3"], ["faccessat2"], ["pidfd_open", "pidfd_send_signal"], ["clone3", "close_range", "statx"], names];
+
+  it.each(SUBSETS.map((s) => [s.join(",") || "nothing", s]))("engine EPERMs %s: the command sees ENOSYS for exactly those, natively and via i386", (_, subset) => {
+    const eperm = new Set(subset as string[]);
+    const rules = (abi: "x86_64" | "i386") => [...eperm].filter((n) => syscallNr(abi, n) !== undefined).map((n): [number, number] => [nr(abi, n), 1]);
+    const engine = engineBpf(`eperm-${[...eperm].join("-") || "none"}`, { x86_64: rules("x86_64"), i386: rules("i386") });
+    for (const abi of ["x86_64", "i386"] as const) {
+      const list = names.filter((n) => syscallNr(abi, n) !== undefined);
+      const bin = abi === "x86_64" ? probe64 : probe32;
+      const underRun = run(engine, [bin, ...probeArgs(abi, names)]);
+      expect(underRun.stderr).toBe("");
+      const under = answers(underRun.stdout);
+      expect(under).toEqual(list.map((n, i) => (eperm.has(n) ? 1 : bare(abi)[i]))); // the engine is as emulated
+      const wrapped = answers(run(engine, [stub, bin, ...probeArgs(abi, names)]).stdout);
+      expect(wrapped, abi).toEqual(list.map((n, i) => (eperm.has(n) ? 38 : bare(abi)[i])));
+    }
+    const st = run(engine, [stub, "grep", "^Seccomp_filters:", "/proc/self/status"]);
+    expect(st.status).toBe(0);
+    expect(filters(st.stdout)).toBe(eperm.size > 0 ? 2 : 1); // nothing installed when nothing answers EPERM
+  });
+
+  it("v20.10.9: threads and posix_spawn work; v20.10.10: nothing is installed", () => {
+    const engine = (v: "v20.10.9" | "v20.10.10") => {
+      const copy = join(scratch(), `moby-${v}.bpf`);
+      copyFileSync(legacyEngineBpf(v), copy);
+      return copy;
+    };
+    const v9 = engine("v20.10.9"), v10 = engine("v20.10.10");
+    const threads = threadsBinary();
+    expect(run(v9, [threads]).status).not.toBe(0);
+    expect(run(v9, [stub, threads])).toEqual({ status: 0, stdout: "thread ok\n", stderr: "" });
+    const spawn = "import os; pid = os.posix_spawn('/bin/true', ['true'], {}); print('spawn', os.waitpid(pid, 0)[1])";
+    expect(run(v9, [stub, "python3", "-c", spawn])).toEqual({ status: 0, stdout: "spawn 0\n", stderr: "" });
+    expect(filters(run(v10, [stub, "grep", "^Seccomp_filters:", "/proc/self/status"]).stdout)).toBe(1);
+  });
+
+  it("always installs the whole set without probing; never installs nothing; PATH search still works after the probes", () => {
+    const always = run(undefined, [stub, probe64, ...probeArgs("x86_64", names)], { CLONE3_WORKAROUND_MODE: "always" });
+    expect(answers(always.stdout)).toEqual(names.map(() => 38));
+    const never = run(undefined, [stub, "grep", "^Seccomp_filters:", "/proc/self/status"], { CLONE3_WORKAROUND_MODE: "never" });
+    expect(filters(never.stdout)).toBe(0);
+    const engine = engineBpf("eperm-clone3-only", { x86_64: [[nr("x86_64", "clone3"), 1]], i386: [] });
+    const searched = run(engine, [stub, "true"], { PATH: "/nonexistent:/usr/bin:/bin" });
+    expect(searched).toEqual({ status: 0, stdout: "", stderr: "" });
+    const missing = run(engine, [stub, "clone3-workaround-no-such-command"], { PATH: "/nonexistent:/usr/bin" });
+    expect(missing).toEqual({ status: 127, stdout: "", stderr: "clone3-workaround: clone3-workaround-no-such-command: No such file or directory\n" });
+  });
+});
