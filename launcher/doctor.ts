@@ -82,5 +82,5 @@ async function prediction(req: Extract<Request, { kind: "doctor" }>, boot: Boots
   else if (plan.install) does = `install ${plan.install.what}, then exec the command`;
   else does = `exec the command, install nothing (${plan.reason})`;
   const added = (plan.bootstrap ? 1 : 0) + (plan.install ? 1 : 0);
-  return [`would do (mode ${req.mode}): ${does}`, `filters a run would add: ${added}`];
+  return [`would do (mode ${req.mode}): ${does}`, `filters a run would add: ${added}`, ...(plan.warning ? [`warning: ${plan.warning}`] : [])];
 }
