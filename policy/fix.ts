@@ -13,7 +13,7 @@
 import { KERNEL_ARCHES, abisOf, syscallNr } from "../arch/index.ts";
 import { ENOSYS, EPERM } from "./action.ts";
 import { PolicyError } from "./errors.ts";
-import { applyEdits, insertItem, layoutOf, locate, member, removeItem, setMember, type Edit, type JsonNode } from "./json-edit.ts";
+import { applyEdits, insertItem, layoutOf, locate, member, removeItems, setMember, type Edit, type JsonNode } from "./json-edit.ts";
 import { loadPolicy } from "./load.ts";
 import { DOCKER_DEFAULT_CAPS, type MobyFilter } from "./moby.ts";
 import type { OciAction } from "./oci.ts";
@@ -142,7 +142,7 @@ export function fixProfile(text: string, source: string, hide: readonly string[]
     // the new entry excludes the same caps, so the two never both apply (libseccomp would refuse).
     const excludeCaps = new Set(naming.filter(({ e }) => isAllowLike(e.action) && e.includes.caps?.length).flatMap(({ e }) => e.includes.caps!));
     if (moby && name === "clone3") {
-      // moby v20.10.10 (moby/moby#42681, profiles/seccomp/default.json): clone3 is allowed
+      // moby v20.10.10 (moby/moby#42681, in 20.10 as #42836; profiles/seccomp/default.json): clone3 is allowed
       // wherever clone is allowed without a flags check (with CAP_SYS_ADMIN), and answers ENOSYS
       // everywhere else. seccomp cannot read clone3's flags (they sit in a struct in memory), so
       // allowing it there would bypass the namespace-flags check on clone; ENOSYS sends glibc
@@ -175,15 +175,7 @@ export function fixProfile(text: string, source: string, hide: readonly string[]
   }
 
   for (const i of fixedEntries) edits.push(setMember(text, itemNode(i), "errnoRet", ENOSYS, layout, "action"));
-  for (const [i, indexes] of removals) {
-    const namesNode = member(itemNode(i), "names")!;
-    // Names removed from one array: each removal's span is computed on the original text, so
-    // they must not overlap; removing from the highest index down keeps them apart.
-    for (const index of [...new Set(indexes)].sort((a, b) => b - a)) {
-      edits.push(removeItem(namesNode, index));
-      if (namesNode.kind === "array") namesNode.items.splice(index, 1);
-    }
-  }
+  for (const [i, indexes] of removals) edits.push(...removeItems(member(itemNode(i), "names")!, indexes));
 
   if (added.size > 0) {
     for (const { names, excludeCaps } of added.values()) {

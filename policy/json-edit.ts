@@ -84,9 +84,10 @@ export interface Layout {
 
 export function layoutOf(text: string): Layout {
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  // The first indented line's leading whitespace is one level (the document's own top level).
+  // The first indented line's leading whitespace is one level (the document's own top level); a
+  // document on one line stays on one line.
   const first = /\n([ \t]+)\S/.exec(text)?.[1];
-  return { eol, unit: first ?? "  " };
+  return { eol, unit: first ?? (text.trim().includes("\n") ? "  " : "") };
 }
 
 /** The whitespace that starts the line `pos` is on. */
@@ -113,7 +114,9 @@ export function insertItem(text: string, array: JsonNode, value: unknown, layout
     return { start: array.start, end: array.end, text: `[${layout.eol}${inner}${render(value, inner, layout)}${layout.eol}${outer}]` };
   }
   const index = after ?? items.length - 1;
-  const sep = multiline(text, array) ? layout.eol + indentAt(text, items[0]!.start) : " ";
+  // On one line, the separator the array already uses after its commas (", " or ",").
+  const inline = items.length > 1 ? text.slice(items[0]!.end, items[1]!.start).replace(",", "") : layout.unit === "" ? "" : " ";
+  const sep = multiline(text, array) ? layout.eol + indentAt(text, items[0]!.start) : inline;
   const indent = multiline(text, array) ? indentAt(text, items[0]!.start) : indentAt(text, array.start);
   const rendered = render(value, indent, layout);
   if (index < 0) return { start: items[0]!.start, end: items[0]!.start, text: `${rendered},${sep}` };
@@ -121,13 +124,21 @@ export function insertItem(text: string, array: JsonNode, value: unknown, layout
   return { start: pos, end: pos, text: `,${sep}${rendered}` };
 }
 
-/** Removes item `index` of `array` with the separator that went with it. */
-export function removeItem(array: JsonNode, index: number): Edit {
+/**
+ * Removes the items at `indexes` of `array` (not all of them) with their separators, as edits that
+ * never overlap: leading items go up to the first kept one; every other one takes the separator
+ * before it.
+ */
+export function removeItems(array: JsonNode, indexes: readonly number[]): Edit[] {
   if (array.kind !== "array") throw new PolicyError("internal: not an array");
   const items = array.items;
-  if (items.length === 1) return { start: items[0]!.start, end: items[0]!.end, text: "" };
-  if (index === 0) return { start: items[0]!.start, end: items[1]!.start, text: "" };
-  return { start: items[index - 1]!.end, end: items[index]!.end, text: "" };
+  const removed = new Set(indexes);
+  const firstKept = items.findIndex((_, i) => !removed.has(i));
+  if (firstKept < 0) throw new PolicyError("internal: cannot remove every item");
+  const edits: Edit[] = [];
+  if (firstKept > 0) edits.push({ start: items[0]!.start, end: items[firstKept]!.start, text: "" });
+  for (const i of removed) if (i > firstKept) edits.push({ start: items[i - 1]!.end, end: items[i]!.end, text: "" });
+  return edits;
 }
 
 /** Sets `key` of `object` to `value`: in place when present, else as a new member after `afterKey`. */
@@ -138,6 +149,7 @@ export function setMember(text: string, object: JsonNode, key: string, value: un
   const anchor = member(object, afterKey) ?? object.members.at(-1)?.value;
   if (!anchor) throw new PolicyError("internal: no member to insert after");
   const indent = indentAt(text, anchor.start);
-  const sep = multiline(text, object) ? layout.eol + indent : " ";
-  return { start: anchor.end, end: anchor.end, text: `,${sep}${JSON.stringify(key)}: ${render(value, indent, layout)}` };
+  const compact = layout.unit === "";
+  const sep = multiline(text, object) ? layout.eol + indent : compact ? "" : " ";
+  return { start: anchor.end, end: anchor.end, text: `,${sep}${JSON.stringify(key)}:${compact ? "" : " "}${render(value, indent, layout)}` };
 }

@@ -173,6 +173,21 @@ describe("what is left alone, moved or fixed in place", () => {
       { names: ["clone3", "faccessat2"], action: "SCMP_ACT_ERRNO", errnoRet: 38 },
     ]);
   });
+  it("removes leading, middle and trailing names alike", () => {
+    const r = fixProfile(oci({ ...base, syscalls: [{ names: ["clone3", "faccessat2", "mount", "openat2", "umount2", "statx"], action: "SCMP_ACT_ERRNO" }] }), "p", ["clone3", "faccessat2", "openat2", "statx"]);
+    expect(JSON.parse(r.text).syscalls).toEqual([
+      { names: ["mount", "umount2"], action: "SCMP_ACT_ERRNO" },
+      { names: ["clone3", "faccessat2", "openat2", "statx"], action: "SCMP_ACT_ERRNO", errnoRet: 38 },
+    ]);
+    const compact = fixProfile('{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["clone3","mount"],"action":"SCMP_ACT_ERRNO"}]}', "p").text;
+    expect(compact).toBe('{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"},{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}');
+  });
+  it("keeps a one-line document on one line", () => {
+    expect(fixProfile('{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["clone3"],"action":"SCMP_ACT_ERRNO"}]}', "p").text)
+      .toBe('{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}');
+    expect(fixProfile('{"defaultAction":"SCMP_ACT_ERRNO"}', "p").text)
+      .toBe('{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}');
+  });
   it("adds syscalls to an object that has none, and keeps CRLF line ends and u64 literals", () => {
     const text = '{\r\n  "defaultAction": "SCMP_ACT_ERRNO",\r\n  "flags": []\r\n}\r\n';
     const r = fixProfile(text, "p");
