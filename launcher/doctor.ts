@@ -67,9 +67,20 @@ export async function doctor(req: Extract<Request, { kind: "doctor" }>, boot: Bo
     "engine answers (probed with harmless invalid calls):",
     ...probes.map((p) => `  ${p.name.padEnd(13)} ${p.answer}`),
     ...(await prediction(req, boot)),
+    ...(req.policyFile !== undefined ? await policyCheck(req.policyFile, arch) : []),
   ];
   writeStdout(lines.join("\n") + "\n");
   process.exit(eperm.length > 0 ? 1 : 0);
+}
+
+/** --check-profile's lines for the policy on this arch: what it answers EPERM itself, engine or not. */
+async function policyCheck(policyFile: string, arch: ReturnType<typeof toKernelArch>): Promise<string[]> {
+  const { readFileSync } = require("node:fs") as typeof import("node:fs");
+  const { release } = require("node:os") as typeof import("node:os");
+  const { checkProfile, findingLine } = await import("./profile.ts");
+  const { loadPolicy } = await import("../policy/index.ts");
+  const findings = checkProfile(loadPolicy(readFileSync(policyFile, "utf8"), JSON.stringify(policyFile)), release(), [arch]);
+  return [`the policy on ${arch}: ${findings.length === 0 ? "no known sibling syscall answers EPERM" : `${findings.length} answer(s) EPERM`}`, ...findings.map((f) => `  ${findingLine(f)}`)];
 }
 
 /** What a run with the same options would do: the run's own plan, so the same validation. */

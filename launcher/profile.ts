@@ -56,9 +56,9 @@ export interface CheckFinding {
  * What a legacy engine (moby's selection with Docker's default caps, runc's ENOSYS stub) installs
  * from the profile on each kernel arch, asked for every known hideable syscall on every ABI.
  */
-export function checkProfile(loaded: LoadedPolicy, kernelVersion: string): CheckFinding[] {
+export function checkProfile(loaded: LoadedPolicy, kernelVersion: string, arches: readonly KernelArch[] = KERNEL_ARCHES): CheckFinding[] {
   const findings: CheckFinding[] = [];
-  for (const arch of KERNEL_ARCHES) {
+  for (const arch of arches) {
     const oci = toOci(loaded, { kernelArch: arch, caps: DOCKER_DEFAULT_CAPS, kernelVersion });
     const policy = withRuncEnosysStub(resolve(oci, arch, { unknownNames: "skip" }).policy, oci);
     const program = compile(policy);

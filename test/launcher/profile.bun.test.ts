@@ -80,6 +80,15 @@ describe("--check-profile", () => {
   });
 });
 
+describe("--doctor --policy", () => {
+  it("adds --check-profile's lines for the policy on this arch", () => {
+    const r = cw("--doctor", "--policy", V9);
+    expect(r.stdout).toMatch(/^the policy on (x86_64|aarch64|ppc64le|s390x): \d+ answer\(s\) EPERM$/m);
+    expect(r.stdout).toMatch(/^  (x86_64|aarch64|ppc64le|s390x): clone3 -> EPERM( \(ABIs: [^)]+\))?: glibc >= 2.34 threads and posix_spawn fail$/m);
+    expect(cw("--doctor", "--policy", V10).stdout).not.toMatch(/clone3 -> EPERM/);
+  });
+});
+
 describe("--policy warning", () => {
   it("warns once when the policy answers clone3 with EPERM (it would win over the bootstrap's ENOSYS)", () => {
     const r = cw("--mode", "always", "--policy", V9, "/bin/true");
