@@ -26,14 +26,16 @@ export type Request =
   | ({ kind: "compile"; arch?: string; format: Format; output?: string } & FilterChoice)
   | ({ kind: "simulate"; arch: string; abi?: string; syscall: string; args: string[] } & FilterChoice)
   | ({ kind: "doctor"; mode: Mode } & FilterChoice)
-  | { kind: "emit-stub"; arch: string; hide: Hide; output?: string; init?: true };
+  | { kind: "emit-stub"; arch: string; hide: Hide; output?: string; init?: true }
+  | { kind: "fix-profile"; file: string; hide: Hide; output?: string }
+  | { kind: "check-profile"; file: string };
 
 /** Bad usage; the message is one line, printed after `clone3-workaround: `. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-type Command = "compile" | "simulate" | "doctor" | "emit-stub" | "help" | "version";
+type Command = "compile" | "simulate" | "doctor" | "emit-stub" | "fix-profile" | "check-profile" | "help" | "version";
 const COMMAND_FLAGS: Record<string, Command> = {
   "--compile": "compile",
   "--simulate": "simulate",
@@ -43,6 +45,8 @@ const COMMAND_FLAGS: Record<string, Command> = {
   "-h": "help",
   "--version": "version",
 };
+/** Commands whose flag takes the file they work on (`--fix-profile FILE`). */
+const FILE_COMMAND_FLAGS: Record<string, Command> = { "--fix-profile": "fix-profile", "--check-profile": "check-profile" };
 const VALUE_FLAGS = new Set(["--mode", "--hide", "--policy", "--arch", "--abi", "--format", "-o", "--output"]);
 /** Options without a value. */
 const SWITCHES = new Set(["--init"]);
@@ -54,6 +58,8 @@ const ALLOWED: Record<Command | "run", readonly string[]> = {
   simulate: ["--arch", "--abi", "--hide", "--policy"],
   doctor: ["--mode", "--hide", "--policy"],
   "emit-stub": ["--arch", "--hide", "-o", "--init"],
+  "fix-profile": ["--fix-profile", "--hide", "-o"],
+  "check-profile": ["--check-profile"],
   help: [],
   version: [],
 };
@@ -118,7 +124,11 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       values.set(name, "");
       continue;
     }
-    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${JSON.stringify(name)} (try --help)`);
+    if (flag in FILE_COMMAND_FLAGS) {
+      const c = FILE_COMMAND_FLAGS[flag]!;
+      if (command && command !== c) throw new UsageError(`${name} cannot be combined with --${command}`);
+      command = c;
+    } else if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${JSON.stringify(name)} (try --help)`);
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
     else if (i + 1 < args.length) value = args[++i]!;
@@ -180,5 +190,11 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       noOperands();
       if (!values.has("--arch")) throw new UsageError("--emit-stub needs --arch ARCH");
       return { kind, arch: values.get("--arch")!, hide: filter.hide, ...output, ...(values.has("--init") ? { init: true as const } : {}) };
+    case "fix-profile":
+      noOperands();
+      return { kind, file: values.get("--fix-profile")!, hide: filter.hide, ...output };
+    case "check-profile":
+      noOperands();
+      return { kind, file: values.get("--check-profile")! };
   }
 }

@@ -67,9 +67,20 @@ export async function doctor(req: Extract<Request, { kind: "doctor" }>, boot: Bo
     "engine answers (probed with harmless invalid calls):",
     ...probes.map((p) => `  ${p.name.padEnd(13)} ${p.answer}`),
     ...(await prediction(req, boot)),
+    ...(req.policyFile !== undefined ? await policyCheck(req.policyFile, arch) : []),
   ];
   writeStdout(lines.join("\n") + "\n");
   process.exit(eperm.length > 0 ? 1 : 0);
+}
+
+/** --check-profile's lines for the policy on this arch: what it answers EPERM itself, engine or not. */
+async function policyCheck(policyFile: string, arch: ReturnType<typeof toKernelArch>): Promise<string[]> {
+  const { readFileSync } = require("node:fs") as typeof import("node:fs");
+  const { release } = require("node:os") as typeof import("node:os");
+  const { checkProfile, findingLine } = await import("./profile.ts");
+  const { loadPolicy } = await import("../policy/index.ts");
+  const findings = checkProfile(loadPolicy(readFileSync(policyFile, "utf8"), JSON.stringify(policyFile)), release(), [arch]);
+  return [`the policy on ${arch}: ${findings.length === 0 ? "no known sibling syscall answers EPERM" : `${findings.length} answer(s) EPERM`}`, ...findings.map((f) => `  ${findingLine(f)}`)];
 }
 
 /** What a run with the same options would do: the run's own plan, so the same validation. */
@@ -82,5 +93,5 @@ async function prediction(req: Extract<Request, { kind: "doctor" }>, boot: Boots
   else if (plan.install) does = `install ${plan.install.what}, then exec the command`;
   else does = `exec the command, install nothing (${plan.reason})`;
   const added = (plan.bootstrap ? 1 : 0) + (plan.install ? 1 : 0);
-  return [`would do (mode ${req.mode}): ${does}`, `filters a run would add: ${added}`];
+  return [`would do (mode ${req.mode}): ${does}`, `filters a run would add: ${added}`, ...(plan.warning ? [`warning: ${plan.warning}`] : [])];
 }

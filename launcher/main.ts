@@ -37,6 +37,10 @@ export async function main(args: string[], boot: Bootstrap): Promise<void> {
         return await (await import("./doctor.ts")).doctor(request, boot);
       case "emit-stub":
         return await (await import("./compile.ts")).emitStubCommand(request);
+      case "fix-profile":
+        return await (await import("./profile.ts")).fixProfileCommand(request);
+      case "check-profile":
+        return await (await import("./profile.ts")).checkProfileCommand(request);
     }
   } catch (e) {
     // Bad input from the user (a policy file, a syscall name) is one line, never a stack.
@@ -49,7 +53,8 @@ export async function main(args: string[], boot: Bootstrap): Promise<void> {
 }
 
 async function run(request: Extract<Request, { kind: "run" }>, boot: Bootstrap): Promise<void> {
-  const { install } = await planRun(request.mode, request, boot);
+  const { install, warning } = await planRun(request.mode, request, boot);
+  if (warning) warn(warning);
   return execOrFail(request.argv, boot, () => install && installOrReport(request.mode, () => boot.install(install.program)));
 }
 

@@ -5,6 +5,8 @@ import type { Bootstrap } from "./cli.ts";
 import { engineAnswer } from "./probes.ts";
 
 const EPERM = 1;
+/** SECCOMP_RET_ERRNO | EPERM. */
+const ERRNO_EPERM = 0x00050001;
 
 export interface RunPlan {
   /**
@@ -16,6 +18,8 @@ export interface RunPlan {
   install?: { program: Uint8Array; what: string };
   /** Why nothing (more) is installed, when nothing is. */
   reason?: string;
+  /** One line the run prints before it installs (a policy that keeps clone3 at EPERM). */
+  warning?: string;
 }
 
 /** Syscall names (native ABI) that the engine answers with EPERM, among `names`. */
@@ -41,7 +45,7 @@ export async function planRun(mode: Mode, choice: FilterChoice, boot: Bootstrap)
     return { bootstrap, install: { program: new Uint8Array(boot.precompiled.clone3Program), what: "the clone3 -> ENOSYS filter" } };
   }
 
-  const { filterProgram, knownHideable, nativeNr } = await import("./filter.ts");
+  const { filterProgram, knownHideable, nativeNr, toKernelArch } = await import("./filter.ts");
   let needed: boolean;
   let what: string;
   let source: { policyFile: string } | { hide: string[] };
@@ -63,5 +67,16 @@ export async function planRun(mode: Mode, choice: FilterChoice, boot: Bootstrap)
     const reason = choice.policyFile !== undefined ? "clone3 does not answer EPERM" : "nothing it would hide answers EPERM";
     return { bootstrap, reason };
   }
-  return { bootstrap, install: { program: program.bytes, what } };
+  // Stacked filters tie on ERRNO and the newest one's errno wins: a policy's EPERM for clone3
+  // silently undoes the bootstrap's ENOSYS.
+  let warning: string | undefined;
+  if (choice.policyFile !== undefined) {
+    const { simulate } = await import("../wasm/core.ts");
+    const { auditArch, nrBase } = (await import("../arch/index.ts")).abisOf(toKernelArch(boot.hostArch))[0]!;
+    const nr = nativeNr(boot.hostArch, "clone3");
+    if (nr !== undefined && simulate(program.bytes, program.byteOrder, { nr: (nrBase + nr) >>> 0, arch: auditArch }).action === ERRNO_EPERM) {
+      warning = `the policy ${JSON.stringify(choice.policyFile)} answers clone3 with EPERM, which wins over the wrapper's ENOSYS: glibc >= 2.34 threads will fail (clone3-workaround --fix-profile fixes the policy)`;
+    }
+  }
+  return { bootstrap, install: { program: program.bytes, what }, ...(warning ? { warning } : {}) };
 }

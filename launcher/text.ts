@@ -9,6 +9,8 @@ export const HELP = `Usage:
   clone3-workaround --simulate --arch ARCH [--abi ABI] [--hide LIST | --policy FILE] SYSCALL|NR [ARGS...]
   clone3-workaround --emit-stub --arch ARCH [--hide LIST|auto] [--init] [-o FILE]
   clone3-workaround --doctor [--hide LIST|auto | --policy FILE]
+  clone3-workaround --fix-profile FILE [--hide LIST] [-o FILE]
+  clone3-workaround --check-profile FILE
   clone3-workaround --version | --help
 
 Runs COMMAND with clone3 (and the syscalls in --hide) answering ENOSYS, so that glibc falls back
@@ -26,4 +28,10 @@ has CAP_SYS_ADMIN; only when the kernel refuses (EACCES) is NO_NEW_PRIVS set and
 Architectures: x86_64, aarch64, ppc64le, s390x.
 Exit status: COMMAND's own; 125 if the wrapper fails, 126 if COMMAND cannot be run, 127 if not found.
 --doctor exits 0 when no workaround is needed here, 1 when it is.
+
+The engine-side fix, no wrapper: --fix-profile writes an engine's profile (moby's, an OCI
+linux.seccomp object or a config.json) with clone3 and the --hide names answering ENOSYS where it
+answered EPERM, everything else as it was; exit 0 when it fixed something, 1 when there was nothing
+to fix. --check-profile lists, per arch and with Docker's default capabilities, the known sibling
+syscalls the profile answers with EPERM; exit 0 when none, 1 when some.
 `;

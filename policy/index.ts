@@ -1,6 +1,7 @@
 // The policy stage's public surface: input formats in, ResolvedPolicy out.
 export * from "./action.ts";
 export * from "./errors.ts";
+export { EPERM_CONSEQUENCE, fixProfile, type FixNote, type FixResult } from "./fix.ts";
 export { parseJson } from "./json.ts";
 export * from "./load.ts";
 export {

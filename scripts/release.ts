@@ -1,5 +1,8 @@
 // `npm run release`: builds dist/ with the launcher for linux-x64 and linux-arm64, glibc and
-// musl, the freestanding stubs, and SHA256SUMS.
+// musl, the freestanding stubs, the stubs' multi-arch image as an
+// OCI layout in dist/oci/ (scripts/oci-layout.ts), and SHA256SUMS (which also names the image
+// index blob, whose digest is the image's). `--stubs-only` skips the Bun launchers (no target
+// packages needed); `--out DIR` writes there instead of dist/.
 // Cross targets are Bun's own binaries from the `@oven/bun-linux-*` npm packages, fetched with
 // `npm pack` into ~/.cache/clone3-workaround/bun-targets and passed to --compile-executable-path:
 // `bun build` itself never downloads.
@@ -11,9 +14,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBinary } from "./build-launcher.ts";
 import { buildStubs } from "./build-stubs.ts";
+import { writeOciLayout } from "./oci-layout.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "dist");
+const defaultDist = join(root, "dist");
 const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "clone3-workaround", "bun-targets");
 
 export interface Target {
@@ -71,16 +75,30 @@ export function sha256sums(files: string[]): string {
 }
 
 if (import.meta.main) {
+  const args = process.argv.slice(2);
+  const outAt = args.indexOf("--out");
+  const dist = outAt >= 0 ? resolve(args[outAt + 1]!) : defaultDist;
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
   const version = bunVersion();
   const files: string[] = [];
-  for (const t of TARGETS) {
+  for (const t of args.includes("--stubs-only") ? [] : TARGETS) {
     const started = performance.now();
     files.push(buildTarget(t, dist, version));
     console.log(`release: ${t.name} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
-  files.push(...buildStubs(dist));
-  writeFileSync(join(dist, "SHA256SUMS"), sha256sums(files.sort()));
-  for (const f of readdirSync(dist)) console.log(`dist/${f}`);
+  const stubs = buildStubs(dist);
+  files.push(...stubs);
+  let sums = sha256sums(files.sort());
+  if (stubs.length > 0) {
+    const arch = (f: string) => f.slice(f.lastIndexOf(".") + 1);
+    const { version: ours } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+    const { indexDigest } = writeOciLayout(join(dist, "oci"), Object.fromEntries(stubs.map((f) => [arch(f), readFileSync(f)])), ours);
+    // The image index's digest is the multi-arch image's; its blob is where `sha256sum -c` finds it.
+    const hex = indexDigest.replace(/^sha256:/, "");
+    sums += `${hex}  oci/blobs/sha256/${hex}\n`;
+    console.log(`release: dist/oci (image index ${indexDigest})`);
+  }
+  writeFileSync(join(dist, "SHA256SUMS"), sums);
+  for (const f of readdirSync(dist)) console.log(`${dist}/${f}`);
 }

@@ -17,7 +17,8 @@
 //   nnp          NoNewPrivs
 import type { KernelArch } from "../../arch/types.ts";
 
-export type Profile = "moby-v20.10.9" | "moby-v20.10.10" | "unconfined";
+/** `-fixed`: that profile as `--fix-profile` writes it (policy/fix.ts). */
+export type Profile = "moby-v20.10.9" | "moby-v20.10.10" | "moby-v20.10.9-fixed" | "unconfined";
 export type Expect = string | RegExp;
 
 /** Guest paths of what a run put in the payload's slots (absent when the run has none). */
@@ -99,6 +100,14 @@ export const SCENARIOS: Scenario[] = [
   },
   { name: "baseline-v9", profile: "moby-v20.10.9", args: () => PROBE, expect: BROKEN },
   { name: "control-v10", profile: "moby-v20.10.10", args: () => PROBE, expect: WORKING },
+  {
+    // The engine-side fix: runc installs v20.10.9 as --fix-profile writes it, and no wrapper runs.
+    // Threads, posix_spawn and xz -T2 work with the engine's one filter, like control-v10.
+    name: "fixed-profile-v9",
+    profile: "moby-v20.10.9-fixed",
+    args: () => PROBE,
+    expect: WORKING,
+  },
   {
     // The fix done by hand, independently of the product: one more filter answering clone3 with
     // ENOSYS, stacked over the v9 profile (the newest filter's errno wins). What wrapper-v9 must

@@ -89,8 +89,8 @@ describe("messages", () => {
   it("name exactly the commands an option goes with", () => {
     expect(usage(["--abi", "i386", "x"])).toBe("--abi goes with --simulate");
     expect(usage(["--format", "raw", "x"])).toBe("--format goes with --compile");
-    expect(usage(["-o", "f", "x"])).toBe("-o goes with --compile or --emit-stub");
-    expect(usage(["--output=f", "x"])).toBe("-o goes with --compile or --emit-stub");
+    expect(usage(["-o", "f", "x"])).toBe("-o goes with --compile, --emit-stub or --fix-profile");
+    expect(usage(["--output=f", "x"])).toBe("-o goes with --compile, --emit-stub or --fix-profile");
     expect(usage(["--arch", "s390x", "x"])).toBe("--arch goes with --compile, --simulate or --emit-stub");
     expect(usage(["--simulate", "--arch", "x86_64", "--format", "raw", "read"])).toBe("--format does not apply to --simulate (it goes with --compile)");
     expect(usage(["--doctor", "--arch", "x86_64"])).toBe("--arch does not apply to --doctor (it goes with --compile, --simulate or --emit-stub)");
@@ -101,6 +101,26 @@ describe("messages", () => {
     expect(usage(["--compile", "x\ny"])).toBe('unexpected argument "x\\ny" after --compile');
     expect(usage(["--compile", "--format", "e\nlf"])).toBe('unknown format "e\\nlf" (disasm, raw, hex, json or oci)');
     expect(usage(["--hide", "clone3,\nwrite", "x"])).toMatch(/cannot hide "write"/);
+  });
+});
+
+describe("--fix-profile and --check-profile", () => {
+  it("take the profile as their value, with --hide and -o for --fix-profile", () => {
+    expect(parse(["--fix-profile", "p.json"])).toEqual({ kind: "fix-profile", file: "p.json", hide: { kind: "default" } });
+    expect(parse(["--fix-profile=p.json", "--hide", "clone3,faccessat2", "-o", "out.json"])).toEqual({
+      kind: "fix-profile", file: "p.json", hide: { kind: "list", names: ["clone3", "faccessat2"] }, output: "out.json",
+    });
+    expect(parse(["-o", "out.json", "--fix-profile", "p.json"])).toMatchObject({ kind: "fix-profile", output: "out.json" });
+    expect(parse(["--check-profile", "p.json"])).toEqual({ kind: "check-profile", file: "p.json" });
+  });
+  it("reject what does not go with them, with one line", () => {
+    expect(usage(["--fix-profile"])).toBe("--fix-profile needs a value");
+    expect(usage(["--check-profile", "p.json", "--hide", "clone3"])).toBe("--hide does not apply to --check-profile (it goes with --compile, --simulate, --doctor, --emit-stub or --fix-profile)");
+    expect(usage(["--fix-profile", "p.json", "--policy", "q.json"])).toMatch(/^--policy does not apply to --fix-profile/);
+    expect(usage(["--fix-profile", "p.json", "--compile"])).toBe("--compile cannot be combined with --fix-profile");
+    expect(usage(["--compile", "--check-profile", "p.json"])).toBe("--check-profile cannot be combined with --compile");
+    expect(usage(["--fix-profile", "p.json", "extra"])).toBe('unexpected argument "extra" after --fix-profile');
+    expect(usage(["--fix-profile", "a", "--fix-profile", "b"])).toBe("--fix-profile given twice");
   });
 });
 

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { KernelArch } from "../../../arch/types.ts";
 import { parseJson } from "../../../policy/json.ts";
 import { DOCKER_DEFAULT_CAPS, mobyToOci, ociToJson } from "../../../policy/moby.ts";
+import { fixProfile } from "../../../policy/fix.ts";
 import type { Profile } from "../scenarios.ts";
 import { mobyProfilePath, type MobyVersion } from "../../fixtures/index.ts";
 
@@ -17,8 +18,11 @@ export const DOCKER_CAPS = DOCKER_DEFAULT_CAPS;
  */
 export function ociSeccomp(profile: Profile, kernelArch: KernelArch, kernelRelease: string): string | undefined {
   if (profile === "unconfined") return undefined;
-  const file = mobyProfilePath(profile.replace(/^moby-/, "") as MobyVersion);
-  const oci = mobyToOci(parseJson(readFileSync(file, "utf8"), file), {
+  const file = mobyProfilePath(profile.replace(/^moby-/, "").replace(/-fixed$/, "") as MobyVersion);
+  let text = readFileSync(file, "utf8");
+  // The engine-side fix: the profile as `--fix-profile` writes it, installed by runc with no wrapper.
+  if (profile.endsWith("-fixed")) text = fixProfile(text, file).text;
+  const oci = mobyToOci(parseJson(text, file), {
     kernelArch, caps: DOCKER_DEFAULT_CAPS, kernelVersion: kernelRelease,
   });
   return ociToJson(oci);
