@@ -25,6 +25,8 @@ const PACKAGES = {
     file: "what the release binaries are",
     "util-linux": "unshare and setpriv for the emulated engine",
     "debian-archive-keyring": "private APT setups (busybox for the stub tests)",
+    skopeo: "the stubs' OCI image layout, inspected and copied",
+    umoci: "the stubs' OCI image layout, unpacked per platform",
     cpio: "the harness's image code, driven by a fake mirror",
     zstd: "the harness's image code, driven by a fake mirror",
   },
