@@ -206,4 +206,6 @@ export const EPERM_CONSEQUENCE: Readonly<Record<string, string>> = {
   epoll_pwait2: "event loops that try epoll_pwait2 first (ivykis, Ruby io-event, PHP) fail",
   openat2: "path resolvers that try openat2 first (systemd, cap-std) fail",
   statx: "glibc >= 2.33 fstatat on 32-bit ABIs, libuv and the JDK cannot stat files",
+  pidfd_open: "pidfd users (Go >= 1.23 os, GLib child watches, Python asyncio) fail to wait for children",
+  pidfd_send_signal: "pidfd users (Go >= 1.23 os, util-linux kill) fail to send signals",
 };
