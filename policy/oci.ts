@@ -69,8 +69,10 @@ export interface OciSeccomp {
 }
 
 const U64_MAX = (1n << 64n) - 1n;
-/** errnoRet ends up in SECCOMP_RET_DATA, 16 bits (the kernel then caps an errno at 4095). */
+/** TRACE's errnoRet ends up in SECCOMP_RET_DATA, 16 bits. */
 const RET_DATA_MAX = 0xffff;
+/** libseccomp (and so runc) refuses SCMP_ACT_ERRNO(n) unless n < MAX_ERRNO (4095, src/system.h). */
+export const ERRNO_MAX = 4094;
 
 // ---- validators shared with moby.ts -------------------------------------------------------
 
@@ -140,11 +142,13 @@ export function expectAction(v: unknown, where: string): OciAction {
 /** errnoRet only means something for actions that carry data; the runtime-spec says to fail otherwise. */
 export function expectErrnoRet(v: unknown, where: string, action: OciAction): number | undefined {
   if (isAbsent(v)) return undefined;
-  const n = expectUint(v, where, RET_DATA_MAX);
   if (action !== "SCMP_ACT_ERRNO" && action !== "SCMP_ACT_TRACE") {
     fail(where, `only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not ${action}`);
   }
-  return n;
+  if (action === "SCMP_ACT_ERRNO" && typeof v === "number" && Number.isInteger(v) && v > ERRNO_MAX) {
+    fail(where, `errno ${describe(v)} is above ${ERRNO_MAX}, the largest libseccomp (and so runc) accepts`);
+  }
+  return expectUint(v, where, action === "SCMP_ACT_ERRNO" ? ERRNO_MAX : RET_DATA_MAX);
 }
 
 export function expectArg(v: unknown, where: string): OciArg {

@@ -16,7 +16,7 @@ export type CmpOp = "EQ" | "NE" | "LT" | "LE" | "GT" | "GE" | "MASKED_EQ";
 
 /**
  * One argument test on the full 64-bit value of args[arg], compared unsigned.
- * MASKED_EQ is true when (args[arg] & value) === valueTwo (OCI/libseccomp meaning);
+ * MASKED_EQ is true when (args[arg] & value) === (valueTwo & value) (libseccomp's meaning);
  * every other op compares args[arg] with `value` and ignores valueTwo.
  */
 export interface Cond {

@@ -42,6 +42,6 @@ function holds(c: Cond, arg: bigint): boolean {
     case "LE": return arg <= c.value;
     case "GT": return arg > c.value;
     case "GE": return arg >= c.value;
-    case "MASKED_EQ": return (arg & c.value) === c.valueTwo;
+    case "MASKED_EQ": return (arg & c.value) === (c.valueTwo & c.value);
   }
 }

@@ -68,8 +68,9 @@ export function decodePolicy(ptr: usize, nWords: i32): Policy | null {
         if (arg > 5) return fail(`ABI ${dec(a)} rule ${dec(r)}: argument index ${dec(arg)} is not 0..5`);
         if (op > <u32>CmpOp.MASKED_EQ) return fail(`ABI ${dec(a)} rule ${dec(r)}: unknown comparison ${dec(op)}`);
         const value = (<u64>word(ptr, at + 3) << 32) | <u64>word(ptr, at + 2);
-        // valueTwo only means something to MASKED_EQ; zero it elsewhere so equal conds compare equal.
-        const valueTwo = op == <u32>CmpOp.MASKED_EQ ? (<u64>word(ptr, at + 5) << 32) | <u64>word(ptr, at + 4) : 0;
+        // valueTwo only means something to MASKED_EQ, and only under the mask (libseccomp tests
+        // (arg & mask) == (valueTwo & mask)); zero it elsewhere so equal conds compare equal.
+        const valueTwo = op == <u32>CmpOp.MASKED_EQ ? ((<u64>word(ptr, at + 5) << 32) | <u64>word(ptr, at + 4)) & value : 0;
         conds.push(new Cond(arg, <CmpOp>op, value, valueTwo));
         at += COND_WORDS;
       }
