@@ -21,7 +21,7 @@
 import { abiFacts, abisOf, KERNEL_ARCHES, scmpArchToAbi, syscallNr } from "../arch/index.ts";
 import type { AbiName, KernelArch } from "../arch/types.ts";
 import { EPERM, RET, errno, trace } from "./action.ts";
-import { PolicyError } from "./errors.ts";
+import { list, PolicyError, quote } from "./errors.ts";
 import { LIBSECCOMP_32BIT, lowWordRules } from "./libseccomp32.ts";
 import { multiplexerOf } from "./multiplexer.ts";
 import type { OciAction, OciArg, OciOp, OciSeccomp, OciSyscall } from "./oci.ts";
@@ -127,11 +127,11 @@ export function resolve(oci: OciSeccomp, k: KernelArch, options: ResolveOptions 
     const unknown: string[] = [];
     calls.forEach((call, i) =>
       call.names.forEach((name, j) => {
-        if (!knownAnywhere(name)) unknown.push(`${JSON.stringify(name)} (syscalls[${i}].names[${j}])`);
+        if (!knownAnywhere(name)) unknown.push(`${quote(name)} (syscalls[${i}].names[${j}])`);
       }),
     );
     if (unknown.length > 0) {
-      throw new PolicyError(`unknown syscall name${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
+      throw new PolicyError(`unknown syscall name${unknown.length > 1 ? "s" : ""}: ${list(unknown, 2)}`);
     }
   }
 
