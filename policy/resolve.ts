@@ -22,7 +22,7 @@ import { abiFacts, abisOf, KERNEL_ARCHES, scmpArchToAbi, syscallNr } from "../ar
 import type { AbiName, KernelArch } from "../arch/types.ts";
 import { EPERM, RET, errno, trace } from "./action.ts";
 import { list, PolicyError, quote } from "./errors.ts";
-import { LIBSECCOMP_32BIT, lowWordRules } from "./libseccomp32.ts";
+import { LIBSECCOMP_32BIT, lowWordCond } from "./libseccomp32.ts";
 import { multiplexerOf } from "./multiplexer.ts";
 import type { OciAction, OciArg, OciOp, OciSeccomp, OciSyscall } from "./oci.ts";
 import type { Action, CmpOp, Cond, ResolvedAbi, ResolvedPolicy, Rule } from "./resolved.ts";
@@ -149,7 +149,7 @@ export function resolve(oci: OciSeccomp, k: KernelArch, options: ResolveOptions 
       const action = actionOf(call.action, call.errnoRet);
       const sets = condSets(call.args).map((conds) => withoutNoOps(conds, low32));
       const push = (nr: number, conds: Cond[]): void => {
-        for (const set of low32 ? lowWordRules(conds) : [conds]) rules.push({ nr, action, conds: set.map((c) => ({ ...c })) });
+        rules.push({ nr, action, conds: conds.map((c) => (low32 ? lowWordCond(c) : { ...c })) });
       };
       for (const name of call.names) {
         const nr = syscallNr(abi, name);

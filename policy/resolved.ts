@@ -24,6 +24,11 @@ export interface Cond {
   op: CmpOp;
   value: bigint; // 0 .. 2^64-1
   valueTwo: bigint; // 0 .. 2^64-1, used by MASKED_EQ only
+  /**
+   * Compare the low 32 bits of the argument with the low 32 bits of value (and valueTwo) only,
+   * as libseccomp does on its 32-bit ABIs (policy/libseccomp32.ts).
+   */
+  lowWord?: boolean;
 }
 
 /** A rule applies to one syscall number; all of its conds must hold (AND). */
