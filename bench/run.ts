@@ -8,6 +8,7 @@ const SECTIONS: { file: string; exported: string }[] = [
   { file: "compiler", exported: "compilerSection" }, // our compiler vs libseccomp (issue 5)
   { file: "launcher-overhead", exported: "section" }, // launcher start-up cost
   { file: "stub", exported: "stubSection" }, // stub size and start-up cost
+  { file: "random-policies", exported: "randomPoliciesSection" }, // argument conditions at scale (issue 9)
 ];
 
 const wanted = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // Loaded only after the bootstrap: it reads files and compiles WebAssembly.
 import { abisOf, kernelArch, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
-import { hidePreset, hidePresetOci, KNOWN_HIDEABLE, loadPolicy, PolicyError, resolve, toOci, type OciSeccomp } from "../policy/index.ts";
+import { hidePreset, hidePresetOci, KNOWN_HIDEABLE, loadPolicy, PolicyError, readPolicyText, resolve, toOci, type OciSeccomp } from "../policy/index.ts";
 import type { ResolvedPolicy } from "../policy/resolved.ts";
 import { compile, type ByteOrder, type Program } from "../wasm/core.ts";
 
@@ -27,16 +27,10 @@ export function toKernelArch(name: string): KernelArch {
 function ociFromFile(policyFile: string, arch: KernelArch): OciSeccomp {
   // require(), not a static import: the bundler hoists static node:* imports to the top of the
   // bundle, where loading node:fs starts a JIT thread before the bootstrap filter.
-  const { readFileSync } = require("node:fs") as typeof import("node:fs");
   const { release } = require("node:os") as typeof import("node:os");
-  let text: string;
-  try {
-    text = readFileSync(policyFile, "utf8");
-  } catch (e) {
-    throw new PolicyError(`cannot read ${JSON.stringify(policyFile)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  // Every message about the file starts with its name: quoted, so no name can break the line.
-  return toOci(loadPolicy(text, JSON.stringify(policyFile)), { kernelArch: arch, kernelVersion: release() });
+  // Bounded (a regular file or stdin "-"); every message about it starts with its quoted name.
+  const { text, source } = readPolicyText(policyFile, require("node:fs") as typeof import("node:fs"));
+  return toOci(loadPolicy(text, source), { kernelArch: arch, kernelVersion: release() });
 }
 
 /** What --compile --format oci prints: the policy as an OCI linux.seccomp object for `arch`. */

@@ -10,6 +10,7 @@ export {
 } from "./moby.ts";
 export * from "./oci.ts";
 export * from "./preset.ts";
+export { MAX_POLICY_BYTES, readPolicyText, type PolicyText } from "./read.ts";
 export * from "./resolve.ts";
 export * from "./runc.ts";
 export type * from "./resolved.ts";

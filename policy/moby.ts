@@ -6,7 +6,7 @@
 // includes.caps is missing, or the kernel is older than includes.minKernel.
 
 import type { KernelArch } from "../arch/types.ts";
-import { fail } from "./errors.ts";
+import { fail, quote } from "./errors.ts";
 import {
   at, expectAction, expectArchitectures, expectArgs, expectArray, expectErrnoRet, expectFlags, expectObject,
   expectOneOf, expectString, expectStringList, isAbsent, OCI_ARCHES,
@@ -161,7 +161,7 @@ function parseFilter(v: unknown, where: string): MobyFilter {
 /** moby's kernel.ParseRelease: "X.Y" with an optional ".Z" and any flavor after it. */
 function parseKernelVersion(release: string, where: string): [number, number, number] {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
-  if (!m) fail(where, `cannot parse kernel version ${JSON.stringify(release)}`);
+  if (!m) fail(where, `cannot parse kernel version ${quote(release)}`);
   return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
 }
 
@@ -177,7 +177,7 @@ function kernelAtLeast(kernel: [number, number, number], min: [number, number, n
 export function mobyToOci(profile: unknown, options: MobyOptions): OciSeccomp {
   const checked = parseMoby(profile);
   const native = NATIVE[options.kernelArch];
-  if (!native) fail("", `unknown kernel arch ${JSON.stringify(options.kernelArch)}`);
+  if (!native) fail("", `unknown kernel arch ${quote(String(options.kernelArch))}`);
   const caps = options.caps ?? DOCKER_DEFAULT_CAPS;
   const kernel = parseKernelVersion(options.kernelVersion, "kernel version");
   const oci: OciSeccomp = { defaultAction: checked.defaultAction };

@@ -3,8 +3,8 @@
 // behind `--compile --format oci`. Field meanings follow runtime-spec config-linux.md and what
 // runc does with them.
 
-import { fail } from "./errors.ts";
-import { BIG_INTEGER_TAG } from "./json.ts";
+import { clip, fail, quote } from "./errors.ts";
+import { MAX_INTEGER_DIGITS, NotAnInteger } from "./json.ts";
 
 export const OCI_ACTIONS = [
   "SCMP_ACT_KILL", // runc and libseccomp: KILL_THREAD
@@ -69,13 +69,22 @@ export interface OciSeccomp {
 }
 
 const U64_MAX = (1n << 64n) - 1n;
-/** errnoRet ends up in SECCOMP_RET_DATA, 16 bits (the kernel then caps an errno at 4095). */
+/** TRACE's errnoRet ends up in SECCOMP_RET_DATA, 16 bits. */
 const RET_DATA_MAX = 0xffff;
+/** libseccomp (and so runc) refuses SCMP_ACT_ERRNO(n) unless n < MAX_ERRNO (4095, src/system.h). */
+export const ERRNO_MAX = 4094;
 
 // ---- validators shared with moby.ts -------------------------------------------------------
 
+/** A JSON path one step deeper; a key that is not a plain name is quoted (short, one line). */
 export const at = (where: string, key: string | number): string =>
-  typeof key === "number" ? `${where}[${key}]` : where === "" ? key : `${where}.${key}`;
+  typeof key === "number"
+    ? `${where}[${key}]`
+    : !/^[A-Za-z_][A-Za-z0-9_]{0,59}$/.test(key)
+      ? `${where}[${quote(key)}]`
+      : where === ""
+        ? key
+        : `${where}.${key}`;
 
 /** Go's encoding/json reads `null` into an optional field as absent; so do we. */
 export const isAbsent = (v: unknown): boolean => v === undefined || v === null;
@@ -95,7 +104,7 @@ export function expectArray(v: unknown, where: string): unknown[] {
 }
 
 export function expectString(v: unknown, where: string): string {
-  if (typeof v !== "string" || v.startsWith(BIG_INTEGER_TAG)) fail(where, `expected a string, got ${describe(v)}`);
+  if (typeof v !== "string") fail(where, `expected a string, got ${describe(v)}`);
   if (v === "") fail(where, "must not be empty");
   return v;
 }
@@ -106,29 +115,28 @@ export function expectStringList(v: unknown, where: string): string[] {
 
 export function expectOneOf<T extends string>(v: unknown, where: string, allowed: readonly T[], what: string): T {
   const s = expectString(v, where);
-  if (!(allowed as readonly string[]).includes(s)) fail(where, `unknown ${what} ${JSON.stringify(s)}`);
+  if (!(allowed as readonly string[]).includes(s)) fail(where, `unknown ${what} ${quote(s)}`);
   return s as T;
 }
 
-/** An unsigned integer up to `max` (a JSON number that is exactly an integer). */
+/** An unsigned integer up to `max` (a JSON integer literal, json.ts). */
 export function expectUint(v: unknown, where: string, max: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > max) {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || Object.is(v, -0) || v < 0 || v > max) {
     fail(where, `expected an integer 0..${max}, got ${describe(v)}`);
   }
   return v;
 }
 
-/** A u64: a JSON integer literal of any length (see json.ts), or a bigint from typed input. */
+/** A u64: a JSON integer literal of up to 20 digits (json.ts), or a bigint from typed input. */
 export function expectU64(v: unknown, where: string): bigint {
   let n: bigint;
   if (typeof v === "bigint") n = v;
-  else if (typeof v === "string" && v.startsWith(BIG_INTEGER_TAG)) n = BigInt(v.slice(BIG_INTEGER_TAG.length));
-  else if (typeof v === "number" && Number.isSafeInteger(v)) n = BigInt(v);
+  else if (typeof v === "number" && Number.isSafeInteger(v) && !Object.is(v, -0)) n = BigInt(v);
   else if (typeof v === "number" && Number.isInteger(v)) {
-    // Only a number parsed without json.ts (or written with an exponent) gets here: already rounded.
-    fail(where, `${v} is above 2^53 and not exact; write u64 values as plain integer literals, without an exponent`);
+    // Only a number parsed without json.ts gets here: already rounded.
+    fail(where, `${v} is above 2^53 and not exact; write u64 values as plain integer literals`);
   } else fail(where, `expected an unsigned 64-bit integer, got ${describe(v)}`);
-  if (n < 0n || n > U64_MAX) fail(where, `${n} is outside the unsigned 64-bit range 0..${U64_MAX}`);
+  if (n < 0n || n > U64_MAX) fail(where, `${describe(n)} is outside the unsigned 64-bit range 0..${U64_MAX}`);
   return n;
 }
 
@@ -140,11 +148,13 @@ export function expectAction(v: unknown, where: string): OciAction {
 /** errnoRet only means something for actions that carry data; the runtime-spec says to fail otherwise. */
 export function expectErrnoRet(v: unknown, where: string, action: OciAction): number | undefined {
   if (isAbsent(v)) return undefined;
-  const n = expectUint(v, where, RET_DATA_MAX);
   if (action !== "SCMP_ACT_ERRNO" && action !== "SCMP_ACT_TRACE") {
     fail(where, `only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not ${action}`);
   }
-  return n;
+  if (action === "SCMP_ACT_ERRNO" && typeof v === "number" && Number.isInteger(v) && v > ERRNO_MAX) {
+    fail(where, `errno ${describe(v)} is above ${ERRNO_MAX}, the largest libseccomp (and so runc) accepts`);
+  }
+  return expectUint(v, where, action === "SCMP_ACT_ERRNO" ? ERRNO_MAX : RET_DATA_MAX);
 }
 
 export function expectArg(v: unknown, where: string): OciArg {
@@ -175,12 +185,18 @@ export function expectFlags(v: unknown, where: string): string[] | undefined {
   return expectArray(v, where).map((f, i) => expectOneOf(f, at(where, i), OCI_FLAGS, "flag"));
 }
 
+/** A parsed JSON value in a message: short and on one line, whatever the input. */
 function describe(v: unknown): string {
-  if (typeof v === "string" && v.startsWith(BIG_INTEGER_TAG)) return v.slice(BIG_INTEGER_TAG.length);
+  if (v instanceof NotAnInteger) {
+    const digits = v.literal.replace(/^-/, "").length;
+    return /^-?[0-9]+$/.test(v.literal) && v.literal !== "-0"
+      ? `an integer of ${digits} digits (at most ${MAX_INTEGER_DIGITS})`
+      : `${clip(v.literal, 30)} (not an integer: no fraction, exponent or -0)`;
+  }
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "object") return "an object";
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
+  if (typeof v === "string") return quote(v);
   return String(v);
 }
 
@@ -248,7 +264,19 @@ export function ociToJson(oci: OciSeccomp): string {
       })),
     })),
   };
-  const text = JSON.stringify(ordered, (_key, v) => (typeof v === "bigint" ? BIG_INTEGER_TAG + v.toString() : v), 2);
-  // JSON.stringify spells the tag's NUL as \u0000; unwrap each tagged string into a bare literal.
-  return text.replace(/"\\u0000u64:([0-9]+)"/g, "$1") + "\n";
+  return `${toJson(ordered, "")}\n`;
+}
+
+/** JSON.stringify(v, null, 2), except that a bigint is written as its integer literal. */
+function toJson(v: unknown, indent: string): string {
+  if (typeof v === "bigint") return v.toString();
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "[]";
+    return `[\n${v.map((x) => inner + (x === undefined ? "null" : toJson(x, inner))).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+  if (entries.length === 0) return "{}";
+  return `{\n${entries.map(([key, x]) => `${inner}${JSON.stringify(key)}: ${toJson(x, inner)}`).join(",\n")}\n${indent}}`;
 }

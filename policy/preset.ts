@@ -6,7 +6,7 @@
 import { abisOf, scmpArchToAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
 import { ENOSYS, allow, errno } from "./action.ts";
-import { PolicyError } from "./errors.ts";
+import { list, PolicyError, quote } from "./errors.ts";
 import { OCI_ARCHES, type OciSeccomp } from "./oci.ts";
 import type { ResolvedPolicy } from "./resolved.ts";
 
@@ -43,8 +43,7 @@ export function hidePreset(names: readonly string[], kernelArch: KernelArch): Re
   const abis = abisOf(kernelArch);
   const unknown = names.filter((name) => abis.every((facts) => syscallNr(facts.name, name) === undefined));
   if (unknown.length > 0) {
-    const list = unknown.map((n) => JSON.stringify(n)).join(", ");
-    throw new PolicyError(`cannot hide ${list}: no such syscall on ${kernelArch}`);
+    throw new PolicyError(`cannot hide ${list(unknown.map((n) => quote(n)))}: no such syscall on ${kernelArch}`);
   }
   const unique = [...new Set(names)];
   return {
@@ -95,7 +94,7 @@ export function parseHideList(list: string): string[] {
   const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (names.length === 0) throw new PolicyError("--hide: empty list");
   for (const name of names) {
-    if (!/^[a-z0-9_]+$/.test(name)) throw new PolicyError(`--hide: ${JSON.stringify(name)} is not a syscall name`);
+    if (!/^[a-z0-9_]+$/.test(name)) throw new PolicyError(`--hide: ${quote(name)} is not a syscall name`);
     if (WRAPPER_NEEDS.includes(name)) {
       throw new PolicyError(`--hide: cannot hide ${JSON.stringify(name)}: the wrapper needs it to exec the command or to report why it could not`);
     }

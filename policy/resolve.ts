@@ -9,6 +9,8 @@
 // - Entries whose action equals the default action add nothing (runc drops them).
 // - Args: when two args of one entry test the same index, each arg is a rule of its own (OR),
 //   otherwise all args form one rule (AND) — runc's matchCall.
+// - On ABIs with socketcall/ipc, socket and SysV IPC calls get a rule on the multiplexer too
+//   (multiplexer.ts); MASKED_EQ with a zero mask is dropped as libseccomp drops it.
 // - Rules keep profile order; for one number the first rule whose conds hold decides. Where
 //   libseccomp differs, we follow libseccomp: a rule without args for a number absorbs every
 //   other rule for it (the first such rule wins, wherever it sits), and on i386, x32, arm and
@@ -19,8 +21,9 @@
 import { abiFacts, abisOf, KERNEL_ARCHES, scmpArchToAbi, syscallNr } from "../arch/index.ts";
 import type { AbiName, KernelArch } from "../arch/types.ts";
 import { EPERM, RET, errno, trace } from "./action.ts";
-import { PolicyError } from "./errors.ts";
-import { LIBSECCOMP_32BIT, lowWordRules } from "./libseccomp32.ts";
+import { list, PolicyError, quote } from "./errors.ts";
+import { LIBSECCOMP_32BIT, lowWordCond } from "./libseccomp32.ts";
+import { multiplexerOf } from "./multiplexer.ts";
 import type { OciAction, OciArg, OciOp, OciSeccomp, OciSyscall } from "./oci.ts";
 import type { Action, CmpOp, Cond, ResolvedAbi, ResolvedPolicy, Rule } from "./resolved.ts";
 
@@ -96,6 +99,21 @@ function condSets(args: readonly OciArg[] | undefined): Cond[][] {
   return indexes.size < conds.length ? conds.map((c) => [c]) : [conds];
 }
 
+/**
+ * libseccomp drops a MASKED_EQ whose mask is 0 (on a 32-bit ABI: 0 in the low word) as a
+ * no-op (db.c _db_arg_cmp_need_lo/hi), so a rule left without conds is unconditional and
+ * absorbs the number's other rules. (The cond itself always holds: (a & 0) == (b & 0).)
+ */
+function withoutNoOps(conds: readonly Cond[], low32: boolean): Cond[] {
+  const live = low32 ? 0xffffffffn : 0xffffffffffffffffn;
+  return conds.filter((c) => c.op !== "MASKED_EQ" || (c.value & live) !== 0n);
+}
+
+/** The multiplexer's copy of a rule (multiplexer.ts): arg0 replaced by "arg0 == call". */
+function multiplexedConds(conds: readonly Cond[], call: number): Cond[] {
+  return [{ arg: 0, op: "EQ", value: BigInt(call), valueTwo: 0n }, ...conds.filter((c) => c.arg !== 0)];
+}
+
 /** libseccomp: the first rule without conds for a number is that number's only rule. */
 function absorbIntoCatchAll(rules: Rule[]): Rule[] {
   const catchAll = new Map<number, Rule>();
@@ -109,11 +127,11 @@ export function resolve(oci: OciSeccomp, k: KernelArch, options: ResolveOptions 
     const unknown: string[] = [];
     calls.forEach((call, i) =>
       call.names.forEach((name, j) => {
-        if (!knownAnywhere(name)) unknown.push(`${JSON.stringify(name)} (syscalls[${i}].names[${j}])`);
+        if (!knownAnywhere(name)) unknown.push(`${quote(name)} (syscalls[${i}].names[${j}])`);
       }),
     );
     if (unknown.length > 0) {
-      throw new PolicyError(`unknown syscall name${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
+      throw new PolicyError(`unknown syscall name${unknown.length > 1 ? "s" : ""}: ${list(unknown, 2)}`);
     }
   }
 
@@ -129,17 +147,23 @@ export function resolve(oci: OciSeccomp, k: KernelArch, options: ResolveOptions 
     const missing = new Set<string>();
     for (const call of calls) {
       const action = actionOf(call.action, call.errnoRet);
-      let sets = condSets(call.args);
-      if (low32) sets = sets.flatMap((conds) => lowWordRules(conds));
+      const sets = condSets(call.args).map((conds) => withoutNoOps(conds, low32));
+      const push = (nr: number, conds: Cond[]): void => {
+        rules.push({ nr, action, conds: conds.map((c) => (low32 ? lowWordCond(c) : { ...c })) });
+      };
       for (const name of call.names) {
         const nr = syscallNr(abi, name);
-        if (nr === undefined) {
+        const mux = multiplexerOf(abi, name);
+        if (nr === undefined && mux === undefined) {
           if (!missing.has(name)) skipped.push({ abi, name });
           missing.add(name);
           continue;
         }
         if (action === defaultAction) continue;
-        for (const conds of sets) rules.push({ nr, action, conds: conds.map((c) => ({ ...c })) });
+        for (const conds of sets) {
+          if (mux) push(mux.nr, multiplexedConds(conds, mux.call));
+          if (nr !== undefined) push(nr, conds);
+        }
       }
     }
     rules = absorbIntoCatchAll(rules);

@@ -16,7 +16,7 @@ export type CmpOp = "EQ" | "NE" | "LT" | "LE" | "GT" | "GE" | "MASKED_EQ";
 
 /**
  * One argument test on the full 64-bit value of args[arg], compared unsigned.
- * MASKED_EQ is true when (args[arg] & value) === valueTwo (OCI/libseccomp meaning);
+ * MASKED_EQ is true when (args[arg] & value) === (valueTwo & value) (libseccomp's meaning);
  * every other op compares args[arg] with `value` and ignores valueTwo.
  */
 export interface Cond {
@@ -24,6 +24,11 @@ export interface Cond {
   op: CmpOp;
   value: bigint; // 0 .. 2^64-1
   valueTwo: bigint; // 0 .. 2^64-1, used by MASKED_EQ only
+  /**
+   * Compare the low 32 bits of the argument with the low 32 bits of value (and valueTwo) only,
+   * as libseccomp does on its 32-bit ABIs (policy/libseccomp32.ts).
+   */
+  lowWord?: boolean;
 }
 
 /** A rule applies to one syscall number; all of its conds must hold (AND). */

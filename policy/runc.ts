@@ -14,20 +14,23 @@
 // Holes below the highest number keep the filter's verdict: that is why clone3 (435) stays
 // EPERM under Docker 20.10.9's profile, which names epoll_pwait2 (441).
 
-import { syscallNr } from "../arch/index.ts";
 import type { AbiName } from "../arch/types.ts";
 import { ACTION_MASK, ENOSYS, RET, errno } from "./action.ts";
+import { libseccompNr } from "./multiplexer.ts";
 import type { OciSeccomp } from "./oci.ts";
 import type { ResolvedAbi, ResolvedPolicy, Rule } from "./resolved.ts";
 
 const X32_BIT = 0x40000000;
 
-/** The highest ABI-local number any entry of the profile names, or undefined when none resolves. */
+/**
+ * The highest ABI-local number any entry of the profile names, or undefined when none resolves.
+ * Numbers are libseccomp's (runc asks it): a socket or IPC call counts as its multiplexer.
+ */
 export function highestNamedNr(oci: OciSeccomp, abi: AbiName): number | undefined {
   let max: number | undefined;
   for (const call of oci.syscalls ?? []) {
     for (const name of call.names) {
-      const nr = syscallNr(abi, name);
+      const nr = libseccompNr(abi, name);
       if (nr !== undefined && (max === undefined || nr > max)) max = nr;
     }
   }

@@ -42,13 +42,14 @@ export interface SeccompData {
 
 // Mirrors wasm/assembly/bpf/abi.ts (layout, statuses, flags): change both together.
 const Abi = {
-  VERSION: 1,
+  VERSION: 2,
   OK: 0,
   FLAG_BIG_ENDIAN: 1,
   FLAG_STRATEGY_SHIFT: 1,
   POLICY_BIG_ENDIAN: 1,
   SECCOMP_DATA_BYTES: 64,
   OPS: { EQ: 0, NE: 1, LT: 2, LE: 3, GT: 4, GE: 5, MASKED_EQ: 6 } satisfies Record<CmpOp, number>,
+  COND_LOW_WORD: 0x100,
 } as const;
 
 /** Which dispatch compile() emits; tests force one, everyone else wants "auto". */
@@ -158,7 +159,7 @@ function encodePolicy(m: Exports, policy: ResolvedPolicy): number {
         const op = Abi.OPS[c.op];
         if (op === undefined) throw new CoreError(CoreStatus.BAD_INPUT, `unknown comparison ${String(c.op)}`);
         put(c.arg);
-        put(op);
+        put(c.lowWord ? op | Abi.COND_LOW_WORD : op);
         u64(c.value, "value");
         u64(c.valueTwo, "valueTwo");
       }

@@ -131,7 +131,7 @@ export interface ScmpExport {
 }
 
 /** Build `p` with libseccomp. With timingRuns, also time the build that many times in C. */
-export function exportBpf(p: ScmpPolicy, timingRuns?: number): ScmpExport {
+export function exportBpf(p: ScmpPolicy, timingRuns?: number, timeoutMs?: number): ScmpExport {
   const bin = scmpExportBinary();
   const dir = mkdtempSync(join(tmpdir(), "scmp-export-"));
   try {
@@ -139,7 +139,8 @@ export function exportBpf(p: ScmpPolicy, timingRuns?: number): ScmpExport {
     const args = [...(timingRuns ? ["-t", String(timingRuns)] : []), join(dir, "policy"), join(dir, "out.bpf")];
     let stdout: string;
     try {
-      stdout = execFileSync(bin, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      // timeoutMs: libseccomp 2.5.4 never returns on some policies (bench/random-policies.ts).
+      stdout = execFileSync(bin, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
     } catch (e) {
       const stderr = String((e as { stderr?: unknown }).stderr ?? "").trim();
       throw new Error(stderr || `scmp-export failed: ${(e as Error).message}`);

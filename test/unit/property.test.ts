@@ -51,7 +51,10 @@ function randomCond(r: Rng): Cond {
   } else if (r.chance(0.3)) {
     valueTwo = 0n; // ignored by every other op; also vary it
   }
-  return { arg: r.int(6), op, value, valueTwo };
+  const cond: Cond = { arg: r.int(6), op, value, valueTwo };
+  // libseccomp's 32-bit ABIs compare low words only (policy/libseccomp32.ts).
+  if (r.chance(0.25)) cond.lowWord = true;
+  return cond;
 }
 
 function randomRule(r: Rng, abi: AbiFacts, reuse: number[]): Rule {

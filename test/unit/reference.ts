@@ -34,7 +34,10 @@ function owner(policy: ResolvedPolicy, arch: number, nr: number): ResolvedAbi | 
   return best;
 }
 
-function holds(c: Cond, arg: bigint): boolean {
+function holds(c: Cond, full: bigint): boolean {
+  const low = c.lowWord ? 0xffffffffn : 0xffffffffffffffffn;
+  const arg = full & low;
+  c = { ...c, value: c.value & low, valueTwo: c.valueTwo & low };
   switch (c.op) {
     case "EQ": return arg === c.value;
     case "NE": return arg !== c.value;
@@ -42,6 +45,6 @@ function holds(c: Cond, arg: bigint): boolean {
     case "LE": return arg <= c.value;
     case "GT": return arg > c.value;
     case "GE": return arg >= c.value;
-    case "MASKED_EQ": return (arg & c.value) === c.valueTwo;
+    case "MASKED_EQ": return (arg & c.value) === (c.valueTwo & c.value);
   }
 }

@@ -11,14 +11,14 @@
 //   header  defaultAction, badArchAction, policyFlags (bit 0: big-endian kernel arch), nAbis
 //   per ABI auditArch, nrBase, regionLo, regionHi, maxNr, nRules
 //   per rule nr, nrLast (= nr when the rule has none), action, nConds
-//   per cond arg, op (CmpOp below), valueLo, valueHi, valueTwoLo, valueTwoHi
+//   per cond arg, op (CmpOp below, | COND_LOW_WORD), valueLo, valueHi, valueTwoLo, valueTwoHi
 //   output: the program, 8 bytes per instruction, in the byte order flags bit 0 asks for.
 // simulate(nBytes, flags): words 0..15 are the seccomp_data exactly as 32-bit loads at offsets
 //   0, 4, ... 60 see it; the program's bytes follow at byte 64. Output: u32 action, u32 executed.
 // verify(nBytes, flags), disassemble(nBytes, flags): the program's bytes at byte 0.
 //   disassemble's output is the listing text.
 
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 export const enum Status {
   OK = 0,
@@ -53,6 +53,9 @@ export const enum CmpOp {
   GE = 5,
   MASKED_EQ = 6,
 }
+
+/** In a cond's op word: compare the argument's low 32 bits only (libseccomp on 32-bit ABIs). */
+export const COND_LOW_WORD: u32 = 0x100;
 
 export const SECCOMP_DATA_BYTES: i32 = 64;
 export const MAX_INSNS: i32 = 4096;

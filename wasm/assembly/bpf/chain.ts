@@ -37,10 +37,11 @@ export function emitChain(em: Emitter, o: Outcome, bigEndian: bool): Target {
 function emitWordTests(em: Emitter, rules: Rule[], first: i32, last: i32, fail: Target, bigEndian: bool): Target {
   const c = rules[last].conds[0];
   const masked = c.op == CmpOp.MASKED_EQ;
-  const mask: u64 = masked ? c.value : u64.MAX_VALUE;
   const base = 16 + 8 * <u32>c.arg;
   const loAt = bigEndian ? base + 4 : base;
   const hiAt = bigEndian ? base : base + 4;
+  // A low-word test has no high half (sameHighTest keeps runs of one kind).
+  const mask: u64 = c.lowWord ? (masked ? c.value : u32.MAX_VALUE) : masked ? c.value : u64.MAX_VALUE;
   let t = fail;
   for (let r = last; r >= first; r--) {
     const want = wantOf(rules[r].conds[0]);
@@ -50,7 +51,7 @@ function emitWordTests(em: Emitter, rules: Rule[], first: i32, last: i32, fail: 
   }
   if (<u32>mask != u32.MAX_VALUE) t = em.stmt(ALU | AND | K, <u32>mask, t);
   t = em.stmt(LD_ABS, loAt, t);
-  return maskedHalf(em, hiAt, <u32>(mask >> 32), <u32>(wantOf(c) >> 32), t, fail);
+  return c.lowWord ? t : maskedHalf(em, hiAt, <u32>(mask >> 32), <u32>(wantOf(c) >> 32), t, fail);
 }
 
 /** One 64-bit unsigned comparison of args[arg], as two 32-bit halves. */
@@ -60,6 +61,7 @@ function emitCond(em: Emitter, c: Cond, pass: Target, fail: Target, bigEndian: b
   const hiAt = bigEndian ? base : base + 4;
   const lo = <u32>c.value;
   const hi = <u32>(c.value >> 32);
+  if (c.lowWord) return lowWordCond(em, c, loAt, pass, fail);
   switch (c.op) {
     case CmpOp.EQ: {
       const low = em.stmt(LD_ABS, loAt, em.jump(JMP | JEQ | K, lo, pass, fail));
@@ -80,6 +82,21 @@ function emitCond(em: Emitter, c: Cond, pass: Target, fail: Target, bigEndian: b
       const low = maskedHalf(em, loAt, lo, lo2, pass, fail);
       return maskedHalf(em, hiAt, hi, hi2, low, fail);
     }
+  }
+}
+
+/** One 32-bit unsigned comparison of the argument's low word (libseccomp's 32-bit ABIs). */
+function lowWordCond(em: Emitter, c: Cond, loAt: u32, pass: Target, fail: Target): Target {
+  const v = <u32>c.value;
+  switch (c.op) {
+    case CmpOp.EQ: return em.stmt(LD_ABS, loAt, em.jump(JMP | JEQ | K, v, pass, fail));
+    case CmpOp.NE: return em.stmt(LD_ABS, loAt, em.jump(JMP | JEQ | K, v, fail, pass));
+    // Tests every word decides (>= 0, > 2^32-1) cost nothing.
+    case CmpOp.GT: return v == u32.MAX_VALUE ? fail : em.stmt(LD_ABS, loAt, em.jump(JMP | JGT | K, v, pass, fail));
+    case CmpOp.GE: return v == 0 ? pass : em.stmt(LD_ABS, loAt, em.jump(JMP | JGE | K, v, pass, fail));
+    case CmpOp.LT: return v == 0 ? fail : em.stmt(LD_ABS, loAt, em.jump(JMP | JGE | K, v, fail, pass));
+    case CmpOp.LE: return v == u32.MAX_VALUE ? pass : em.stmt(LD_ABS, loAt, em.jump(JMP | JGT | K, v, fail, pass));
+    default: return maskedHalf(em, loAt, v, <u32>c.valueTwo, pass, fail);
   }
 }
 
@@ -129,7 +146,7 @@ function sameHighTest(a: Rule, b: Rule): bool {
   if (!isWordTest(a) || !isWordTest(b)) return false;
   const x = a.conds[0];
   const y = b.conds[0];
-  if (x.arg != y.arg || x.op != y.op) return false;
+  if (x.arg != y.arg || x.op != y.op || x.lowWord != y.lowWord) return false;
   if (x.op == CmpOp.MASKED_EQ && x.value != y.value) return false;
   return wantOf(x) >> 32 == wantOf(y) >> 32;
 }

@@ -52,5 +52,5 @@ function sameOutcome(o: Outcome, rules: Rule[], final: u32): bool {
 }
 
 function sameCond(a: Cond, b: Cond): bool {
-  return a.arg == b.arg && a.op == b.op && a.value == b.value && a.valueTwo == b.valueTwo;
+  return a.arg == b.arg && a.op == b.op && a.value == b.value && a.valueTwo == b.valueTwo && a.lowWord == b.lowWord;
 }

@@ -2,13 +2,14 @@
 // become raw seccomp_data.nr ranges here: nrBase + nr .. nrBase + nrLast, clipped to the ABI's
 // region, computed in 64 bits so that nothing wraps.
 import {
-  ABI_WORDS, CmpOp, COND_WORDS, HEADER_WORDS, POLICY_BIG_ENDIAN, RULE_WORDS,
+  ABI_WORDS, CmpOp, COND_LOW_WORD, COND_WORDS, HEADER_WORDS, POLICY_BIG_ENDIAN, RULE_WORDS,
 } from "../bpf/abi";
 import { sortU64 } from "./sort";
 import { dec } from "../bpf/text";
 
 export class Cond {
-  constructor(public arg: i32, public op: CmpOp, public value: u64, public valueTwo: u64) {}
+  /** lowWord: the test is on the low 32 bits of the argument only; value(s) are then < 2^32. */
+  constructor(public arg: i32, public op: CmpOp, public value: u64, public valueTwo: u64, public lowWord: bool = false) {}
 }
 
 export class Rule {
@@ -64,13 +65,27 @@ export function decodePolicy(ptr: usize, nWords: i32): Policy | null {
       for (let c = 0; c < nConds; c++) {
         if (at + COND_WORDS > nWords) return fail(`ABI ${dec(a)} rule ${dec(r)} cond ${dec(c)} is truncated`);
         const arg = <i32>word(ptr, at);
-        const op = word(ptr, at + 1);
+        const opWord = word(ptr, at + 1);
+        let lowWord = (opWord & COND_LOW_WORD) != 0;
+        let op = opWord & ~COND_LOW_WORD;
         if (arg > 5) return fail(`ABI ${dec(a)} rule ${dec(r)}: argument index ${dec(arg)} is not 0..5`);
         if (op > <u32>CmpOp.MASKED_EQ) return fail(`ABI ${dec(a)} rule ${dec(r)}: unknown comparison ${dec(op)}`);
-        const value = (<u64>word(ptr, at + 3) << 32) | <u64>word(ptr, at + 2);
-        // valueTwo only means something to MASKED_EQ; zero it elsewhere so equal conds compare equal.
-        const valueTwo = op == <u32>CmpOp.MASKED_EQ ? (<u64>word(ptr, at + 5) << 32) | <u64>word(ptr, at + 4) : 0;
-        conds.push(new Cond(arg, <CmpOp>op, value, valueTwo));
+        let value = lowWord ? <u64>word(ptr, at + 2) : (<u64>word(ptr, at + 3) << 32) | <u64>word(ptr, at + 2);
+        let valueTwoWord = (<u64>word(ptr, at + 5) << 32) | <u64>word(ptr, at + 4);
+        // A low-word EQ or MASKED_EQ is a MASKED_EQ whose mask has no high bits: one canonical
+        // form, so that equal tests on a 32-bit and a 64-bit ABI share their code.
+        if (lowWord && (op == <u32>CmpOp.EQ || op == <u32>CmpOp.MASKED_EQ)) {
+          if (op == <u32>CmpOp.EQ) {
+            valueTwoWord = value;
+            value = u32.MAX_VALUE;
+          }
+          op = <u32>CmpOp.MASKED_EQ;
+          lowWord = false;
+        }
+        // valueTwo only means something to MASKED_EQ, and only under the mask (libseccomp tests
+        // (arg & mask) == (valueTwo & mask)); zero it elsewhere so equal conds compare equal.
+        const valueTwo = op == <u32>CmpOp.MASKED_EQ ? valueTwoWord & value : 0;
+        conds.push(new Cond(arg, <CmpOp>op, value, valueTwo, lowWord));
         at += COND_WORDS;
       }
       const first = max<u64>(<u64>abi.nrBase + <u64>nr, <u64>abi.regionLo);
