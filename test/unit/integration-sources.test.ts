@@ -4,7 +4,7 @@
 // Debian's mirror on 2026-12-01, trixie ppc64el), and otherwise build tiny images and .debs.
 // The harness's own code picks the source, records it and fails in one line when none works.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,9 @@ process.env.XDG_CACHE_HOME = join(work, "cache");
 process.env.CLONE3_DEBIAN_MIRROR = "http://127.0.0.1:9/debian"; // never contacted: the fakes answer
 process.env.PATH = `${bin}:${process.env.PATH}`;
 
+/** The suites the fake mmdebstrap was asked for, in order. */
+const calls = () => readFileSync(join(work, "calls"), "utf8").trim().split("\n");
+
 /** Which suites the fake mirror lacks files in (read by the fakes at each call). */
 const answer404 = (suites: string[]) => writeFileSync(join(work, "404"), suites.join("\n") + "\n");
 
@@ -24,6 +27,7 @@ const FAKE_MMDEBSTRAP = `#!/bin/sh
 hook=""; for a in "$@"; do case "$a" in --extract-hook=*) hook="\${a#--extract-hook=}";; esac; done
 eval "suite=\\\${$(($# - 2))} root=\\\${$(($# - 1))}"
 arch=$(printf '%s\\n' "$@" | sed -n 's/^--arch=//p')
+echo "$suite" >> "${join(work, "calls")}"
 if grep -qx "$suite" "${join(work, "404")}"; then
   echo "Err:3 http://127.0.0.1:9/debian $suite/main $arch libc6 $arch 2.41-12+deb13u5" >&2
   echo "E: Failed to fetch http://127.0.0.1:9/debian/pool/main/g/glibc/libc6_2.41-12%2bdeb13u5_$arch.deb  404  Not Found [IP: 127.0.0.1 80]" >&2
@@ -95,15 +99,22 @@ describe("userland fallback (base.ts through a fake mmdebstrap)", () => {
     const listing = execFileSync("sh", ["-c", `zstd -dc '${first.cpio}' | cpio -t 2>/dev/null`], { encoding: "utf8" });
     expect(listing).toContain("etc/fake-suite");
 
-    // Now the mirror serves nothing: trixie is tried again, and the cached forky entry is used.
-    answer404(["trixie", "forky", "sid"]);
+    expect(calls()).toEqual(["trixie", "forky"]);
+
+    // A warm run soon after: trixie's failure is remembered, not asked again; forky comes from the cache.
+    answer404([]);
     const again = baseImage(["trixie", "forky", "sid"], "ppc64le", ["libc6"]);
     expect([again.built, again.source, again.cpio]).toEqual([false, first.source, first.cpio]);
+    expect(calls()).toEqual(["trixie", "forky"]);
 
-    // The mirror serves trixie again: a later run takes it, though forky is cached.
-    answer404([]);
+    // Once the remembered failure is older than RETRY_AFTER_MS, trixie is asked again, and taken.
+    const { RETRY_AFTER_MS } = await import("../integration/image/sources.ts");
+    const memo = join(work, "cache", "clone3-workaround", "vm", "sources-failed");
+    const old = (Date.now() - RETRY_AFTER_MS - 60_000) / 1000;
+    for (const f of readdirSync(memo)) utimesSync(join(memo, f), old, old);
     const healed = baseImage(["trixie", "forky", "sid"], "ppc64le", ["libc6"]);
     expect([healed.built, healed.source]).toEqual([true, "trixie"]);
+    expect(calls()).toEqual(["trixie", "forky", "trixie"]);
   });
 
   it("fails in one line naming each suite's missing files when no source works", async () => {

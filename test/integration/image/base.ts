@@ -81,6 +81,7 @@ function fromFirstSource(
   const choice = firstWorking({
     what,
     sources: suites,
+    failures: join(vmCache, "sources-failed"),
     cached: (suite) => (existsSync(join(vmCache, dirName(suite))) ? open(join(vmCache, dirName(suite)), false) : undefined),
     build: (suite, passedOver) => {
       const { dir } = cachedDir(dirName(suite), (tmp) => {

@@ -39,6 +39,7 @@ export function kernel(userland: readonly Suite[], arch: KernelArch): Kernel {
   const choice = firstWorking({
     what: `${arch} kernel`,
     sources: kernelSources(userland),
+    failures: join(vmCache, "sources-failed"),
     cached: (source) => (existsSync(join(vmCache, dirName(source))) ? join(vmCache, dirName(source)) : undefined),
     build: (source, passedOver) => cachedDir(dirName(source), (tmp) => fetchKernel(source, arch, tmp, passedOver)).dir,
   });

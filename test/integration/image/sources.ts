@@ -2,8 +2,11 @@
 // 404 for libc6, runc or the kernel while other suites serve them), and it moves from week to
 // week, so every part has an ordered list of sources, tried in order: a source is used when an
 // earlier run's build from it is cached or when all its downloads succeed now. A source that
-// failed is tried again next run (the mirror may serve it by then), and a cached later source
-// still works offline. The caller prints what was used and why the ones before it were passed over.
+// failed is passed over for RETRY_AFTER_MS, then tried again (the mirror may serve it by then),
+// and a cached later source still works offline. The caller prints what was used and why the ones before it were passed over.
+
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** The Debian suites a guest may come from. */
 export type Suite = "bookworm" | "trixie" | "forky" | "sid";
@@ -23,6 +26,9 @@ export interface Choice<T> {
   built: boolean;
 }
 
+/** How long a source that failed is passed over without asking the mirror again. */
+export const RETRY_AFTER_MS = 6 * 3600 * 1000;
+
 export interface Attempts<T, S extends string = string> {
   /** What is being fetched, for the one-line error, e.g. "ppc64le userland". */
   what: string;
@@ -31,18 +37,35 @@ export interface Attempts<T, S extends string = string> {
   cached(source: S): T | undefined;
   /** Builds from `source`, throwing when the mirror does not serve it; told what was passed over so far. */
   build(source: S, passedOver: readonly PassedOver[]): T;
+  /**
+   * Where failures are remembered (one file per source, holding the reason), so that warm runs
+   * skip a source the mirror lacked within the last RETRY_AFTER_MS instead of asking again.
+   */
+  failures?: string;
 }
 
 /** The cached or first buildable source; throws one line naming, per source, what was missing. */
 export function firstWorking<T, S extends string>(a: Attempts<T, S>): Choice<T> {
   const passedOver: PassedOver[] = [];
+  const memo = (source: string) => join(a.failures!, `${a.what.replace(/\W+/g, "-")}--${source}`);
   for (const source of a.sources) {
     const value = a.cached(source);
     if (value !== undefined) return { value, source, passedOver, built: false };
+    if (a.failures && existsSync(memo(source)) && Date.now() - statSync(memo(source)).mtimeMs < RETRY_AFTER_MS) {
+      passedOver.push({ source, why: readFileSync(memo(source), "utf8").trim() });
+      continue;
+    }
     try {
-      return { value: a.build(source, [...passedOver]), source, passedOver, built: true };
+      const built = a.build(source, [...passedOver]);
+      if (a.failures) rmSync(memo(source), { force: true });
+      return { value: built, source, passedOver, built: true };
     } catch (e) {
-      passedOver.push({ source, why: failureReason(e) });
+      const why = failureReason(e);
+      passedOver.push({ source, why });
+      if (a.failures) {
+        mkdirSync(a.failures, { recursive: true });
+        writeFileSync(memo(source), `${why}\n`);
+      }
     }
   }
   throw new Error(`${a.what}: no source works: ${passedOver.map((p) => `${p.source}: ${p.why}`).join("; ")}`);
