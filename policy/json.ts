@@ -107,15 +107,7 @@ class Parser {
       this.at++;
       this.space();
       out[key] = this.value(depth + 1);
-      this.space();
-      const c = this.text[this.at];
-      this.at++;
-      if (c === "}") return out;
-      if (c !== ",") {
-        this.at--;
-        this.fail(`expected "," or "}", got ${this.peekText()}`);
-      }
-      this.space();
+      if (this.closesOrContinues("}")) return out;
     }
   }
 
@@ -129,16 +121,19 @@ class Parser {
     }
     for (;;) {
       out.push(this.value(depth + 1));
-      this.space();
-      const c = this.text[this.at];
-      this.at++;
-      if (c === "]") return out;
-      if (c !== ",") {
-        this.at--;
-        this.fail(`expected "," or "]", got ${this.peekText()}`);
-      }
-      this.space();
+      if (this.closesOrContinues("]")) return out;
     }
+  }
+
+  /** After a member or element: true past the closing `close`, false past a "," (and space), else a parse error. */
+  private closesOrContinues(close: "}" | "]"): boolean {
+    this.space();
+    const c = this.text[this.at];
+    if (c !== close && c !== ",") this.fail(`expected "," or "${close}", got ${this.peekText()}`);
+    this.at++;
+    if (c === close) return true;
+    this.space();
+    return false;
   }
 
   private string(): string {

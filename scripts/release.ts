@@ -89,16 +89,12 @@ if (import.meta.main) {
   }
   const stubs = buildStubs(dist);
   files.push(...stubs);
-  let sums = sha256sums(files.sort());
-  if (stubs.length > 0) {
-    const arch = (f: string) => f.slice(f.lastIndexOf(".") + 1);
-    const { version: ours } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
-    const { indexDigest } = writeOciLayout(join(dist, "oci"), Object.fromEntries(stubs.map((f) => [arch(f), readFileSync(f)])), ours);
-    // The image index's digest is the multi-arch image's; its blob is where `sha256sum -c` finds it.
-    const hex = indexDigest.replace(/^sha256:/, "");
-    sums += `${hex}  oci/blobs/sha256/${hex}\n`;
-    console.log(`release: dist/oci (image index ${indexDigest})`);
-  }
-  writeFileSync(join(dist, "SHA256SUMS"), sums);
+  const arch = (f: string) => f.slice(f.lastIndexOf(".") + 1);
+  const { version: ours } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+  const { indexDigest } = writeOciLayout(join(dist, "oci"), Object.fromEntries(stubs.map((f) => [arch(f), readFileSync(f)])), ours);
+  // The image index's digest is the multi-arch image's; its blob is where `sha256sum -c` finds it.
+  const hex = indexDigest.replace(/^sha256:/, "");
+  writeFileSync(join(dist, "SHA256SUMS"), `${sha256sums(files.sort())}${hex}  oci/blobs/sha256/${hex}\n`);
+  console.log(`release: dist/oci (image index ${indexDigest})`);
   for (const f of readdirSync(dist)) console.log(`${dist}/${f}`);
 }
