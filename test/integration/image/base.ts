@@ -3,12 +3,12 @@
 // root and, by default, the container's /usr too. It comes from the first suite of the row's
 // list that the mirror serves whole (sources.ts).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { KernelArch } from "../../../arch/types.ts";
 import { GUEST_ARCHES } from "../arches.ts";
 import { debianMirror } from "../../../scripts/debian-apt.ts";
-import { cachedDir, cacheKey, vmCache } from "./cache.ts";
+import { cachedDir, cacheKey, existingEntry, vmCache } from "./cache.ts";
 import { describeChoice, firstWorking, type Suite } from "./sources.ts";
 import { packDir, SOURCE_DATE_EPOCH } from "./cpio.ts";
 
@@ -82,7 +82,10 @@ function fromFirstSource(
     what,
     sources: suites,
     failures: join(vmCache, "sources-failed"),
-    cached: (suite) => (existsSync(join(vmCache, dirName(suite))) ? open(join(vmCache, dirName(suite)), false) : undefined),
+    cached: (suite) => {
+      const dir = existingEntry(dirName(suite));
+      return dir === undefined ? undefined : open(dir, false);
+    },
     build: (suite, passedOver) => {
       const { dir } = cachedDir(dirName(suite), (tmp) => {
         const manifest = make(suite, tmp);

@@ -11,6 +11,12 @@ export function cacheKey(parts: unknown[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 12);
 }
 
+/** The path of entry `name` under the VM cache when an earlier run built it. */
+export function existingEntry(name: string): string | undefined {
+  const dir = join(vmCache, name);
+  return existsSync(dir) ? dir : undefined;
+}
+
 /** Returns dir `name` under the VM cache, running build(tmpDir) first when it is missing. */
 export function cachedDir(name: string, build: (tmp: string) => void): { dir: string; built: boolean } {
   const dir = join(vmCache, name);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { GUEST_ARCHES, kernelSources, type Suite } from "../arches.ts";
 import type { KernelArch } from "../../../arch/types.ts";
 import { debianSecurityMirror, PrivateApt } from "../../../scripts/debian-apt.ts";
-import { cacheKey, cachedDir, vmCache } from "./cache.ts";
+import { cacheKey, cachedDir, existingEntry, vmCache } from "./cache.ts";
 import { describeChoice, firstWorking, type PassedOver } from "./sources.ts";
 
 export interface Kernel {
@@ -40,7 +40,7 @@ export function kernel(userland: readonly Suite[], arch: KernelArch): Kernel {
     what: `${arch} kernel`,
     sources: kernelSources(userland),
     failures: join(vmCache, "sources-failed"),
-    cached: (source) => (existsSync(join(vmCache, dirName(source))) ? join(vmCache, dirName(source)) : undefined),
+    cached: (source) => existingEntry(dirName(source)),
     build: (source, passedOver) => cachedDir(dirName(source), (tmp) => fetchKernel(source, arch, tmp, passedOver)).dir,
   });
   const dir = choice.value;
