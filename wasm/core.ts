@@ -13,12 +13,12 @@ export interface Program {
   byteOrder: ByteOrder;
 }
 
-/** CoreError.status: the core's own statuses (wasm/assembly/bpf/abi.ts) and two of the host's. */
+/** CoreError.status: the core's own statuses (wasm/assembly/bpf/wire.ts) and two of the host's. */
 export const CoreStatus = {
   BAD_INPUT: 1,
   TOO_LARGE: 2,
   REJECTED: 3,
-  ABI_MISMATCH: -1,
+  WIRE_MISMATCH: -1,
   CRASHED: -2,
 } as const;
 
@@ -40,8 +40,8 @@ export interface SeccompData {
   args?: bigint[];
 }
 
-// Mirrors wasm/assembly/bpf/abi.ts (layout, statuses, flags): change both together.
-const Abi = {
+// Mirrors wasm/assembly/bpf/wire.ts (layout, statuses, flags): change both together.
+const Wire = {
   VERSION: 2,
   OK: 0,
   FLAG_BIG_ENDIAN: 1,
@@ -58,7 +58,7 @@ const STRATEGIES: Record<Strategy, number> = { auto: 0, "nr-first": 1, "arch-fir
 
 interface Exports {
   memory: WebAssembly.Memory;
-  abiVersion(): number;
+  wireVersion(): number;
   inputPtr(): number;
   inputCap(): number;
   outputPtr(): number;
@@ -78,8 +78,8 @@ function module(): Exports {
   const bytes = Buffer.from(coreWasm, "base64");
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   const exports = instance.exports as unknown as Exports;
-  if (exports.abiVersion() !== Abi.VERSION) {
-    throw new CoreError(CoreStatus.ABI_MISMATCH, `wasm core ABI ${exports.abiVersion()}, host expects ${Abi.VERSION}: rebuild with npm run build:wasm`);
+  if (exports.wireVersion() !== Wire.VERSION) {
+    throw new CoreError(CoreStatus.WIRE_MISMATCH, `wasm core wire format ${exports.wireVersion()}, host expects ${Wire.VERSION}: rebuild with npm run build:wasm`);
   }
   core = exports;
   return core;
@@ -109,16 +109,16 @@ function call(m: Exports, what: string, entry: () => number): number {
 }
 
 function check(m: Exports, status: number, what: string): void {
-  if (status !== Abi.OK) throw new CoreError(status, `${what}: ${errorText(m) || `status ${status}`}`);
+  if (status !== Wire.OK) throw new CoreError(status, `${what}: ${errorText(m) || `status ${status}`}`);
 }
 
 function orderFlag(order: ByteOrder): number {
-  return order === "big" ? Abi.FLAG_BIG_ENDIAN : 0;
+  return order === "big" ? Wire.FLAG_BIG_ENDIAN : 0;
 }
 
 /**
  * Writes the policy straight into the core's input buffer as its input words (layout:
- * wasm/assembly/bpf/abi.ts) and returns how many there are. A policy too large for the buffer
+ * wasm/assembly/bpf/wire.ts) and returns how many there are. A policy too large for the buffer
  * is still checked to the end, so that a bad value is reported before its size.
  */
 function encodePolicy(m: Exports, policy: ResolvedPolicy): number {
@@ -140,7 +140,7 @@ function encodePolicy(m: Exports, policy: ResolvedPolicy): number {
   };
   put(policy.defaultAction >>> 0);
   put(policy.badArchAction >>> 0);
-  put(policy.bigEndian ? Abi.POLICY_BIG_ENDIAN : 0);
+  put(policy.bigEndian ? Wire.POLICY_BIG_ENDIAN : 0);
   put(policy.abis.length);
   for (const { abi, rules } of policy.abis) {
     put(abi.auditArch >>> 0);
@@ -156,10 +156,10 @@ function encodePolicy(m: Exports, policy: ResolvedPolicy): number {
       put(rule.conds.length);
       for (const c of rule.conds) {
         if (!Number.isInteger(c.arg) || c.arg < 0 || c.arg > 5) throw new CoreError(CoreStatus.BAD_INPUT, `argument index ${c.arg} is not 0..5`);
-        const op = Abi.OPS[c.op];
+        const op = Wire.OPS[c.op];
         if (op === undefined) throw new CoreError(CoreStatus.BAD_INPUT, `unknown comparison ${String(c.op)}`);
         put(c.arg);
-        put(c.lowWord ? op | Abi.COND_LOW_WORD : op);
+        put(c.lowWord ? op | Wire.COND_LOW_WORD : op);
         u64(c.value, "value");
         u64(c.valueTwo, "valueTwo");
       }
@@ -175,7 +175,7 @@ export function compile(policy: ResolvedPolicy, opts?: { byteOrder?: ByteOrder; 
   const m = module();
   loaded = undefined; // the policy overwrites a program simulate() left in the input buffer
   const nWords = encodePolicy(m, policy);
-  const flags = orderFlag(byteOrder) | (STRATEGIES[opts?.strategy ?? "auto"] << Abi.FLAG_STRATEGY_SHIFT);
+  const flags = orderFlag(byteOrder) | (STRATEGIES[opts?.strategy ?? "auto"] << Wire.FLAG_STRATEGY_SHIFT);
   check(m, call(m, "compile", () => m.compile(nWords, flags)), "compile");
   const bytes = output(m).slice();
   return { bytes, insns: bytes.length / 8, byteOrder };
@@ -194,7 +194,7 @@ export function simulate(
   dataBigEndian: boolean = byteOrder === "big",
 ): { action: number; executed: number } {
   const m = module();
-  const at = Abi.SECCOMP_DATA_BYTES;
+  const at = Wire.SECCOMP_DATA_BYTES;
   const buf = input(m, at + program.length);
   // Re-copy the program only when it changed: property tests run one program thousands of times.
   const flags = orderFlag(byteOrder);
@@ -267,7 +267,7 @@ export function verify(program: Uint8Array, byteOrder: ByteOrder): string | null
   const m = module();
   loadProgram(m, program);
   const status = call(m, "verify", () => m.verify(program.length, orderFlag(byteOrder)));
-  return status === Abi.OK ? null : errorText(m) || `status ${status}`;
+  return status === Wire.OK ? null : errorText(m) || `status ${status}`;
 }
 
 /** A listing in the style of libseccomp's scmp_bpf_disasm. */

@@ -1,7 +1,7 @@
 // Argument tests: an outcome's rule chain as code. Each 64-bit unsigned comparison becomes
 // compares of its two 32-bit halves (which half sits first in seccomp_data depends on the
 // arch's byte order); a run of single equality tests on one argument shares its loads.
-import { CmpOp } from "./abi";
+import { CmpOp } from "./wire";
 import { actionTarget, Emitter, Target } from "./emit";
 import { ALU, AND, JEQ, JGE, JGT, JMP, K, LD_ABS } from "./insn";
 import { Outcome } from "../lower/outcome";

@@ -6,7 +6,7 @@
 // of each ABI) and the lower mean executed count wins, then the shorter program. (measure.ts
 // runs it once per stretch of numbers that share a path, with the same sums.)
 // The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from chain.ts.
-import { MAX_INSNS, Strategy } from "./abi";
+import { MAX_INSNS, Strategy } from "./wire";
 import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
 import { emitChain } from "./chain";
 import { JEQ, JGE, JMP, K, LD_ABS, Program } from "./insn";

@@ -1,6 +1,6 @@
-// The BPF core's entry points (layout and statuses: abi.ts). Every entry point starts from an
+// The BPF core's entry points (layout and statuses: wire.ts). Every entry point starts from an
 // empty heap: results of the previous call are gone, and the stub runtime never has to free.
-import { ABI_VERSION, FLAG_BIG_ENDIAN, FLAG_STRATEGY_SHIFT, INPUT, INPUT_CAP, MAX_INSNS, SECCOMP_DATA_BYTES, Status, Strategy } from "./abi";
+import { WIRE_VERSION, FLAG_BIG_ENDIAN, FLAG_STRATEGY_SHIFT, INPUT, INPUT_CAP, MAX_INSNS, SECCOMP_DATA_BYTES, Status, Strategy } from "./wire";
 import { generate } from "./codegen";
 import { disassemble as listing } from "./disasm";
 import { Program } from "./insn";
@@ -14,8 +14,8 @@ let outLen: i32 = 0;
 let errPtr: usize = 0;
 let errLen: i32 = 0;
 
-export function abiVersion(): u32 {
-  return ABI_VERSION;
+export function wireVersion(): u32 {
+  return WIRE_VERSION;
 }
 export function inputPtr(): usize {
   return INPUT;

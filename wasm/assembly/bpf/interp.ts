@@ -4,7 +4,7 @@
 import { aluResult, jumpTaken, Kind, kindOf, opOf } from "./decode";
 import { DIV } from "./insn";
 import { Program } from "./insn";
-import { SECCOMP_DATA_BYTES } from "./abi";
+import { SECCOMP_DATA_BYTES } from "./wire";
 
 /** Instructions the last run() executed. */
 export let executed: i32 = 0;

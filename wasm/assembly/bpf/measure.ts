@@ -3,7 +3,7 @@
 // argument zero, seccomp_data holds only two values that matter, nr and arch; a path forks only
 // where a jump compares the loaded nr, and each fork narrows the stretch of numbers on it. The
 // sum is exactly what interp.run would count number by number (codegen.ts picks strategies by it).
-import { SECCOMP_DATA_BYTES } from "./abi";
+import { SECCOMP_DATA_BYTES } from "./wire";
 import { aluResult, jumpTaken, Kind, kindOf, opOf } from "./decode";
 import { DIV, JEQ, JGE, Program } from "./insn";
 

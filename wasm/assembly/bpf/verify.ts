@@ -1,6 +1,6 @@
 // The kernel's checks for a seccomp filter (bpf_check_classic + seccomp_check_filter +
 // check_load_and_stores): null when it would accept the program, else a one-line reason.
-import { MAX_INSNS, SECCOMP_DATA_BYTES } from "./abi";
+import { MAX_INSNS, SECCOMP_DATA_BYTES } from "./wire";
 import { Kind, kindOf, opOf } from "./decode";
 import { DIV, LSH, Program, RSH } from "./insn";
 import { dec, hex } from "./text";

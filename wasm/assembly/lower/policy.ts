@@ -1,9 +1,9 @@
-// The policy as the host encodes it (layout in bpf/abi.ts), decoded and checked. Rule ranges
+// The policy as the host encodes it (layout in bpf/wire.ts), decoded and checked. Rule ranges
 // become raw seccomp_data.nr ranges here: nrBase + nr .. nrBase + nrLast, clipped to the ABI's
 // region, computed in 64 bits so that nothing wraps.
 import {
   ABI_WORDS, CmpOp, COND_LOW_WORD, COND_WORDS, HEADER_WORDS, POLICY_BIG_ENDIAN, RULE_WORDS,
-} from "../bpf/abi";
+} from "../bpf/wire";
 import { sortU64 } from "./sort";
 import { dec } from "../bpf/text";
 

@@ -1,5 +1,5 @@
 // The boundary between the BPF core and its host, wasm/core.ts (which mirrors every constant
-// here in its `Abi` block: change both together and bump ABI_VERSION).
+// here in its `Wire` block: change both together and bump WIRE_VERSION).
 //
 // The host writes u32 words into the input buffer (inputPtr(), inputCap() bytes), calls one
 // entry point with the word or byte count and flags, and gets a Status back. On OK the result
@@ -18,7 +18,7 @@
 // verify(nBytes, flags), disassemble(nBytes, flags): the program's bytes at byte 0.
 //   disassemble's output is the listing text.
 
-export const ABI_VERSION: u32 = 2;
+export const WIRE_VERSION: u32 = 2;
 
 export const enum Status {
   OK = 0,
