@@ -44,6 +44,11 @@ export function abisOf(k: KernelArch): AbiFacts[] {
   return KERNEL_ARCH_FACTS[k].abis.map((abi) => ABI_FACTS[abi]);
 }
 
+/** The native ABI of kernel arch `k` (x86_64's x86_64, aarch64's aarch64, …): the one whose numbers a process of `k` uses. */
+export function nativeAbi(k: KernelArch): AbiFacts {
+  return ABI_FACTS[KERNEL_ARCH_FACTS[k].abis[0]];
+}
+
 export function abiFacts(abi: AbiName): AbiFacts {
   return ABI_FACTS[abi];
 }

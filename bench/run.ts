@@ -5,10 +5,10 @@
 import { type Section, formatTable } from "./table.ts";
 
 const SECTIONS: { file: string; exported: string }[] = [
-  { file: "compiler", exported: "compilerSection" }, // our compiler vs libseccomp (issue 5)
+  { file: "compiler", exported: "compilerSection" }, // our compiler vs libseccomp
   { file: "launcher-overhead", exported: "section" }, // launcher start-up cost
   { file: "stub", exported: "stubSection" }, // stub size and start-up cost
-  { file: "random-policies", exported: "randomPoliciesSection" }, // argument conditions at scale (issue 9)
+  { file: "random-policies", exported: "randomPoliciesSection" }, // argument conditions at scale
 ];
 
 const wanted = process.argv.slice(2);

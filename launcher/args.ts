@@ -69,7 +69,7 @@ const ALLOWED: Record<Command | "run", readonly string[]> = {
  * command, write and exit_group to report that it could not. Hidden, they would make it hang
  * or fail silently instead (exit and execveat for the same reasons in other libcs). futex too:
  * Bun's own threads keep running until the exec, and abort the process when a futex call fails.
- * Keep in step with WRAPPER_NEEDS in policy/preset.ts (a unit test compares them).
+ * The bootstrap's run-form reader gets this list through programs.json (scripts/build-launcher.ts).
  */
 export const WRAPPER_NEEDS: readonly string[] = ["execve", "execveat", "exit", "exit_group", "write", "futex"];
 

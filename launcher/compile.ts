@@ -1,5 +1,5 @@
 // --compile, --simulate and --emit-stub: the core's outputs for any kernel arch, no kernel involved.
-import { abiFacts, abiName, abisOf, syscallNr } from "../arch/index.ts";
+import { abiFacts, abiName, abisOf, nativeAbi, syscallNr } from "../arch/index.ts";
 import type { AbiFacts, KernelArch } from "../arch/types.ts";
 import { actionName, ociToJson, PolicyError } from "../policy/index.ts";
 import { ENOSYS, errno, RET } from "../policy/action.ts";
@@ -63,7 +63,7 @@ export async function compileCommand(req: Extract<Request, { kind: "compile" }>,
 
 /** The ABI to simulate: the native one unless --abi names another ABI of this arch. */
 export function simulatedAbi(arch: KernelArch, abi: string | undefined): AbiFacts {
-  if (abi === undefined) return abisOf(arch)[0]!;
+  if (abi === undefined) return nativeAbi(arch);
   const name = abiName(abi);
   if (!name || !abisOf(arch).some((a) => a.name === name)) {
     throw new PolicyError(`ABI ${JSON.stringify(abi)} is not one of ${arch}'s (${abisOf(arch).map((a) => a.name).join(", ")})`);
@@ -121,7 +121,7 @@ export async function simulateCommand(req: Extract<Request, { kind: "simulate" }
 
 /** What auto-hide covers on `arch`: the known set, less what the stub cannot probe natively. */
 export function autoHideNames(arch: KernelArch): string[] {
-  const native = abisOf(arch)[0]!.name;
+  const native = nativeAbi(arch).name;
   return Object.keys(KNOWN_HIDEABLE).filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined);
 }
 
@@ -142,7 +142,7 @@ export interface AutoHideProgram {
  * and with every slot patched to ALLOW (the patch changes only RET values).
  */
 export function autoHideProgram(arch: KernelArch, names: readonly string[] = autoHideNames(arch)): AutoHideProgram {
-  const native = abisOf(arch)[0]!.name;
+  const native = nativeAbi(arch).name;
   const base = hidePreset(names, arch);
   const policy: ResolvedPolicy = {
     ...base,
@@ -196,9 +196,8 @@ export function patchSlots(program: Program, allowed: readonly boolean[], slots:
 
 export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" }>): Promise<void> {
   const arch = toKernelArch(req.arch);
-  const native = abisOf(arch)[0]!.name;
-  const { emitStub, stubSyscalls } = await import("../wasm/stub.ts");
-  const nrs = stubSyscalls(arch);
+  const native = nativeAbi(arch).name;
+  const { emitStub } = await import("../wasm/stub.ts");
   const init = req.init === true;
   let elf: Uint8Array;
   if (req.hide.kind === "list") {
@@ -208,11 +207,11 @@ export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" 
     const probes = hidden
       .filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined)
       .map((name) => ({ nr: syscallNr(native, name)!, args: PROBE_ARGS[name]! }));
-    elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, probes, init });
+    elf = emitStub({ kernelArch: arch, program: program.bytes, probes, init });
   } else {
     // The default is auto-hide: one filter hiding exactly what probes EPERM at run time.
     const { program, slots } = autoHideProgram(arch);
-    elf = emitStub({ kernelArch: arch, program: program.bytes, nrs, slots, init });
+    elf = emitStub({ kernelArch: arch, program: program.bytes, slots, init });
   }
   writeOutput(elf, req.output, { executable: true });
 }

@@ -1,6 +1,6 @@
 // --fix-profile and --check-profile: the engine-side fix. No wrapper is involved: the profile an
 // engine installs (moby's, an OCI linux.seccomp object, a config.json) is fixed or checked.
-import { abisOf, KERNEL_ARCHES, syscallNr } from "../arch/index.ts";
+import { KERNEL_ARCHES, nativeAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
 import {
   ACTION_MASK, DATA_MASK, DOCKER_DEFAULT_CAPS, ENOSYS, EPERM, EPERM_CONSEQUENCE, fixProfile, KNOWN_HIDEABLE, loadPolicy,
@@ -80,7 +80,7 @@ export function checkProfile(loaded: LoadedPolicy, kernelVersion: string, arches
 const errnoName = (n: number) => (n === EPERM ? "EPERM" : `errno ${n}`);
 
 export function findingLine(f: CheckFinding): string {
-  const native = abisOf(f.arch)[0]!.name;
+  const native = nativeAbi(f.arch).name;
   const where = f.abis.length === 1 && f.abis[0] === native ? "" : ` (ABIs: ${f.abis.join(", ")})`;
   return `${f.arch}: ${f.name} -> ${errnoName(f.errno)}${where}: ${EPERM_CONSEQUENCE[f.name] ?? "callers that fall back only on ENOSYS fail"}`;
 }

@@ -8,7 +8,7 @@ export const HELP = `Usage:
   clone3-workaround --compile [--arch ARCH] [--hide LIST | --policy FILE] [--format disasm|raw|hex|json|oci] [-o FILE]
   clone3-workaround --simulate --arch ARCH [--abi ABI] [--hide LIST | --policy FILE] SYSCALL|NR [ARGS...]
   clone3-workaround --emit-stub --arch ARCH [--hide LIST|auto] [--init] [-o FILE]
-  clone3-workaround --doctor [--hide LIST|auto | --policy FILE]
+  clone3-workaround --doctor [--mode M] [--hide LIST|auto | --policy FILE]
   clone3-workaround --fix-profile FILE [--hide LIST] [-o FILE]
   clone3-workaround --check-profile FILE
   clone3-workaround --version | --help

@@ -81,23 +81,3 @@ export function hidePresetOci(names: readonly string[], kernelArch: KernelArch):
 
 /** The `clone3` preset. */
 export const clone3Preset = (kernelArch: KernelArch): ResolvedPolicy => hidePreset(DEFAULT_HIDE, kernelArch);
-
-/**
- * What a wrapper calls after its filter is in (execve, then write and exit_group when that
- * fails; futex in the launcher's other threads): a list hiding one would hang, abort or fail
- * silently. Same as WRAPPER_NEEDS in launcher/args.ts.
- */
-export const WRAPPER_NEEDS: readonly string[] = ["execve", "execveat", "exit", "exit_group", "write", "futex"];
-
-/** Parses a `--hide` list: comma-separated syscall names (spaces ignored). */
-export function parseHideList(list: string): string[] {
-  const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (names.length === 0) throw new PolicyError("--hide: empty list");
-  for (const name of names) {
-    if (!/^[a-z0-9_]+$/.test(name)) throw new PolicyError(`--hide: ${quote(name)} is not a syscall name`);
-    if (WRAPPER_NEEDS.includes(name)) {
-      throw new PolicyError(`--hide: cannot hide ${JSON.stringify(name)}: the wrapper needs it to exec the command or to report why it could not`);
-    }
-  }
-  return names;
-}

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { abisOf, KERNEL_ARCHES, syscallNr } from "../arch/index.ts";
+import { KERNEL_ARCHES, nativeAbi, syscallNr } from "../arch/index.ts";
 import { MODES, WRAPPER_NEEDS } from "../launcher/args.ts";
 import { clone3Preset } from "../policy/preset.ts";
 import { compile } from "../wasm/core.ts";
@@ -25,7 +25,7 @@ export function buildPrograms(): string {
     _runForm: { modes: MODES, wrapperNeeds: WRAPPER_NEEDS },
   };
   for (const arch of KERNEL_ARCHES) {
-    const native = abisOf(arch)[0]!.name;
+    const native = nativeAbi(arch).name;
     const program = compile(clone3Preset(arch));
     entries[arch] = {
       seccompNr: must(syscallNr(native, "seccomp"), `seccomp on ${arch}`),

@@ -1,6 +1,8 @@
-// Host side of the BPF core: the only file that reads or writes the wasm module's memory for
-// BPF. The module is instantiated on first use, never at import time: in Bun, compiling wasm
-// starts a thread, and the launcher must install its bootstrap filter before any thread exists.
+// The host-core boundary: the one module instance (with its wire-format check) and the one error
+// type, CoreError, for both sides of the module; and the host side of the BPF core, the only
+// code that reads or writes the module's memory for BPF (wasm/stub.ts does the same for stubs).
+// The module is instantiated on first use, never at import time: in Bun, compiling wasm starts
+// a thread, and the launcher must install its bootstrap filter before any thread exists.
 
 import type { CmpOp, ResolvedPolicy } from "../policy/resolved.ts";
 import coreWasm from "./build/core-wasm.gen.ts";
@@ -22,12 +24,17 @@ export const CoreStatus = {
   CRASHED: -2,
 } as const;
 
+/**
+ * A failure inside or at the edge of the module: `status` is the module's (or the host's) code,
+ * the message one line. Both sides of the module throw it (wasm/stub.ts as StubError).
+ */
 export class CoreError extends Error {
   constructor(
     readonly status: number,
     message: string,
   ) {
     super(message);
+    // By name, not by class: the launcher's minified bundle renames classes.
     this.name = "CoreError";
   }
 }
@@ -56,7 +63,8 @@ const Wire = {
 export type Strategy = "auto" | "nr-first" | "arch-first";
 const STRATEGIES: Record<Strategy, number> = { auto: 0, "nr-first": 1, "arch-first": 2 };
 
-interface Exports {
+/** Every export of the module: the BPF core's, and the stub emitter's (wasm/stub.ts uses those). */
+export interface CoreExports {
   memory: WebAssembly.Memory;
   wireVersion(): number;
   inputPtr(): number;
@@ -69,11 +77,17 @@ interface Exports {
   simulate(nBytes: number, flags: number): number;
   verify(nBytes: number, flags: number): number;
   disassemble(nBytes: number, flags: number): number;
+  stubParamsPtr(): number;
+  stubFilterPtr(): number;
+  stubOutPtr(): number;
+  stubEmit(): number;
 }
+type Exports = CoreExports;
 
 let core: Exports | undefined;
 
-function module(): Exports {
+/** The module, instantiated and checked on the first call of either side. */
+export function coreExports(): Exports {
   if (core) return core;
   const bytes = Buffer.from(coreWasm, "base64");
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
@@ -172,7 +186,7 @@ function encodePolicy(m: Exports, policy: ResolvedPolicy): number {
 /** Compile and verify. byteOrder defaults to the target's (policy.bigEndian). Throws CoreError. */
 export function compile(policy: ResolvedPolicy, opts?: { byteOrder?: ByteOrder; strategy?: Strategy }): Program {
   const byteOrder = opts?.byteOrder ?? (policy.bigEndian ? "big" : "little");
-  const m = module();
+  const m = coreExports();
   loaded = undefined; // the policy overwrites a program simulate() left in the input buffer
   const nWords = encodePolicy(m, policy);
   const flags = orderFlag(byteOrder) | (STRATEGIES[opts?.strategy ?? "auto"] << Wire.FLAG_STRATEGY_SHIFT);
@@ -193,7 +207,7 @@ export function simulate(
   data: SeccompData,
   dataBigEndian: boolean = byteOrder === "big",
 ): { action: number; executed: number } {
-  const m = module();
+  const m = coreExports();
   const at = Wire.SECCOMP_DATA_BYTES;
   const buf = input(m, at + program.length);
   // Re-copy the program only when it changed: property tests run one program thousands of times.
@@ -264,7 +278,7 @@ function loadProgram(m: Exports, program: Uint8Array): void {
 
 /** null when the kernel would accept the program, else a one-line reason. */
 export function verify(program: Uint8Array, byteOrder: ByteOrder): string | null {
-  const m = module();
+  const m = coreExports();
   loadProgram(m, program);
   const status = call(m, "verify", () => m.verify(program.length, orderFlag(byteOrder)));
   return status === Wire.OK ? null : errorText(m) || `status ${status}`;
@@ -272,7 +286,7 @@ export function verify(program: Uint8Array, byteOrder: ByteOrder): string | null
 
 /** A listing in the style of libseccomp's scmp_bpf_disasm. */
 export function disassemble(program: Uint8Array, byteOrder: ByteOrder): string {
-  const m = module();
+  const m = coreExports();
   loadProgram(m, program);
   check(m, call(m, "disassemble", () => m.disassemble(program.length, orderFlag(byteOrder))), "disassemble");
   return new TextDecoder().decode(output(m));

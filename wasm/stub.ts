@@ -1,11 +1,11 @@
 // Host side of the stub emitter: the only file that touches the module's memory for stubs.
 // It writes the parameters and the filter into module-owned buffers, calls stubEmit() and copies
 // the ELF out. The word layout is mirrored from wasm/assembly/stub/exports.ts: change both.
-// The module is instantiated on first use, never at import time (in Bun a wasm compile starts
-// a thread; see wasm/core.ts).
-import { syscallNr } from "../arch/index.ts";
+// The module instance, its version check and the error type are wasm/core.ts's (coreExports,
+// CoreError), shared with the BPF side: instantiated on first use, never at import time.
+import { nativeAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
-import coreWasm from "./build/core-wasm.gen.ts";
+import { coreExports, CoreError, type CoreExports } from "./core.ts";
 
 /** Syscall numbers of the arch's native ABI, the ones the stub itself makes. */
 export interface StubSyscalls {
@@ -65,13 +65,7 @@ export interface StubOptions {
 }
 
 /** The exports of the wasm core that the stub emitter uses. */
-export interface StubExports {
-  memory: WebAssembly.Memory;
-  stubParamsPtr(): number;
-  stubFilterPtr(): number;
-  stubOutPtr(): number;
-  stubEmit(): number;
-}
+export type StubExports = Pick<CoreExports, "memory" | "stubParamsPtr" | "stubFilterPtr" | "stubOutPtr" | "stubEmit">;
 
 const ARCH_ID: Record<KernelArch, number> = { x86_64: 0, aarch64: 1, ppc64le: 2, s390x: 3 };
 const FILTER_MAX = 4096 * 8;
@@ -79,6 +73,9 @@ const PROBES_MAX = 16;
 const PROBE_ARGS_MAX = 6;
 const SLOTS_MAX = 4;
 const AUTO_HIDE_FILTER_MAX = 511 * 8;
+/** Status for a check the host makes before calling the module (the module's own are negative). */
+const HOST_CHECK = 0;
+/** What the module's STUB_ERR_* statuses (wasm/assembly/stub/exports.ts) mean. */
 const ERRORS: Record<number, string> = {
   [-1]: "unknown arch",
   [-2]: "the filter must be 1..4096 sock_filter entries (1..511 with slots)",
@@ -87,17 +84,23 @@ const ERRORS: Record<number, string> = {
   [-5]: `at most ${SLOTS_MAX} slots per probe, each a whole instruction of the program`,
 };
 
-export class StubError extends Error {
-  constructor(message: string) {
-    super(message);
+/** The stub side's CoreError: `status` is the module's STUB_ERR_* code, or 0 for the host's own checks. */
+export class StubError extends CoreError {
+  constructor(message: string, status: number = HOST_CHECK) {
+    super(status, message);
     this.name = "StubError";
   }
+}
+
+/** The error for STUB_ERR_* `status`, whether the module returned it or the host saw it coming. */
+function refused(status: number): StubError {
+  return new StubError(ERRORS[status] ?? `stub emitter status ${status}`, status);
 }
 
 /** The syscall numbers the stub needs, from the arch tables (the native ABI of `kernelArch`). */
 export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
   const nr = (name: string): number => {
-    const n = syscallNr(kernelArch, name);
+    const n = syscallNr(nativeAbi(kernelArch).name, name);
     if (n === undefined) throw new StubError(`no syscall ${name} on ${kernelArch}`);
     return n;
   };
@@ -117,30 +120,22 @@ export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
   };
 }
 
-let instance: StubExports | undefined;
-
-function stubModule(): StubExports {
-  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(coreWasm, "base64")), {})
-    .exports as unknown as StubExports;
-  return instance;
-}
-
 function int32(v: number, what: string): number {
   if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) throw new StubError(`${what} ${v} is not a 32-bit value`);
   return v | 0;
 }
 
 /** Emits the static ELF stub for `opts.kernelArch`, by default with the module built in. */
-export function emitStub(opts: StubOptions, core: StubExports = stubModule()): Uint8Array {
+export function emitStub(opts: StubOptions, core: StubExports = coreExports()): Uint8Array {
   const arch = ARCH_ID[opts.kernelArch];
   if (arch === undefined) throw new StubError(`unknown arch ${opts.kernelArch}`);
   const { program } = opts;
-  if (program.length === 0 || program.length % 8 !== 0 || program.length > FILTER_MAX) throw new StubError(ERRORS[-2]!);
+  if (program.length === 0 || program.length % 8 !== 0 || program.length > FILTER_MAX) throw refused(-2);
   const nrs = opts.nrs ?? stubSyscalls(opts.kernelArch);
   if (opts.slots !== undefined && opts.probes !== undefined) throw new StubError("slots and probes exclude each other");
-  if (opts.slots !== undefined && program.length > AUTO_HIDE_FILTER_MAX) throw new StubError(ERRORS[-2]!);
+  if (opts.slots !== undefined && program.length > AUTO_HIDE_FILTER_MAX) throw refused(-2);
   const slots: readonly StubSlot[] = opts.slots ?? (opts.probes ?? [{ nr: nrs.clone3, args: [0, 0] }]).map((probe) => ({ probe, at: [] }));
-  if (slots.length > PROBES_MAX) throw new StubError(ERRORS[-3]!);
+  if (slots.length > PROBES_MAX) throw refused(-3);
 
   const autoHide = opts.slots !== undefined ? 1 : 0;
   const words = [
@@ -151,10 +146,10 @@ export function emitStub(opts: StubOptions, core: StubExports = stubModule()): U
   ];
   for (const { probe: p, at } of slots) {
     const args = p.args ?? [];
-    if (args.length > PROBE_ARGS_MAX) throw new StubError(ERRORS[-3]!);
-    if (at.length > SLOTS_MAX || at.some((o) => !Number.isInteger(o) || o < 0 || o >= program.length || o % 8 !== 0)) throw new StubError(ERRORS[-5]!);
+    if (args.length > PROBE_ARGS_MAX) throw refused(-3);
+    if (at.length > SLOTS_MAX || at.some((o) => !Number.isInteger(o) || o < 0 || o >= program.length || o % 8 !== 0)) throw refused(-5);
     const set = p.set ?? args.map((_, i) => i);
-    if (set.some((i) => !Number.isInteger(i) || i < 0 || i >= args.length)) throw new StubError(ERRORS[-3]!);
+    if (set.some((i) => !Number.isInteger(i) || i < 0 || i >= args.length)) throw refused(-3);
     words.push(p.nr, args.length, ...Array.from({ length: PROBE_ARGS_MAX }, (_, i) => args[i] ?? 0));
     words.push(set.reduce((mask, i) => mask | (1 << i), 0), at.length, ...Array.from({ length: SLOTS_MAX }, (_, i) => at[i] ?? 0));
   }
@@ -163,6 +158,6 @@ export function emitStub(opts: StubOptions, core: StubExports = stubModule()): U
   new Int32Array(core.memory.buffer, core.stubParamsPtr(), checked.length).set(checked);
   new Uint8Array(core.memory.buffer, core.stubFilterPtr(), program.length).set(program);
   const size = core.stubEmit();
-  if (size < 0) throw new StubError(ERRORS[size] ?? `stub emitter status ${size}`);
+  if (size < 0) throw refused(size);
   return new Uint8Array(core.memory.buffer, core.stubOutPtr(), size).slice();
 }

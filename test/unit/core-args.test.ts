@@ -1,5 +1,5 @@
 // Argument conditions on libseccomp's 32-bit ABIs compile to one 32-bit compare each
-// (Cond.lowWord), not into lists of alternatives: issue 9's refused policies now build, no
+// (Cond.lowWord), not into lists of alternatives: policies once refused build, no
 // longer than libseccomp's program, and every verdict equals libseccomp's (Debian's 2.5.4 via
 // test/peer/, run on the independent interpreter test/peer/bpf-interp.ts).
 import { describe, expect, it } from "vitest";
@@ -34,7 +34,7 @@ function agree(policy: OciSeccomp): { ours: number; theirs: number } {
 }
 
 describe("argument conditions on 32-bit ABIs", () => {
-  it("issue 9's mmap2 repro (two NE on i386) builds, as short as libseccomp's, same verdicts", () => {
+  it("the mmap2 repro (two NE on i386) builds, as short as libseccomp's, same verdicts", () => {
     const policy = oci(`{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86"],"syscalls":[{"names":["mmap2"],"action":"SCMP_ACT_ERRNO","args":[{"index":2,"value":7,"op":"SCMP_CMP_NE"},{"index":3,"value":34,"op":"SCMP_CMP_NE"}]}]}`);
     const { ours, theirs } = agree(policy);
     expect(theirs).toBe(15);

@@ -1,5 +1,5 @@
 // Bounded, strict policy input (policy/json.ts, policy/read.ts, policy/errors.ts): every bad
-// input of issue 9 gets one line of at most ~200 characters and exit 125 from the real CLI,
+// input gets one line of at most ~200 characters and exit 125 from the real CLI,
 // quickly (each run is killed after KILL_MS, so a hang, a runaway read or a slow parse fails).
 // The independent reference for "valid JSON" is the platform's JSON.parse (RFC 8259).
 import { spawnSync } from "node:child_process";
