@@ -1,11 +1,11 @@
 // --compile, --simulate and --emit-stub: the core's outputs for any kernel arch, no kernel involved.
 import { abiFacts, abiName, abisOf, nativeAbi, syscallNr } from "../arch/index.ts";
 import type { AbiFacts, KernelArch } from "../arch/types.ts";
-import { actionName, ociToJson, PolicyError } from "../policy/index.ts";
+import { ociToJson, PolicyError } from "../policy/index.ts";
 import { ENOSYS, errno, RET } from "../policy/action.ts";
 import { hidePreset, KNOWN_HIDEABLE } from "../policy/preset.ts";
 import type { ResolvedPolicy } from "../policy/resolved.ts";
-import { compile, disassemble, simulate, verify, type Program } from "../wasm/core.ts";
+import { actionName, compile, disassemble, simulate, verify, type Program } from "../wasm/core.ts";
 import type { StubSlot } from "../wasm/stub.ts";
 import type { FilterChoice, Format, Hide, Request } from "./args.ts";
 import { filterProgram, ociPolicy, toKernelArch, type FilterSource } from "./filter.ts";

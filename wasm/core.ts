@@ -291,3 +291,26 @@ export function disassemble(program: Uint8Array, byteOrder: ByteOrder): string {
   check(m, call(m, "disassemble", () => m.disassemble(program.length, orderFlag(byteOrder))), "disassemble");
   return new TextDecoder().decode(output(m));
 }
+
+const actionNames = new Map<number, string>();
+
+/**
+ * A seccomp return value as the core's disassembler spells it in `ret` lines, which is
+ * scmp_bpf_disasm's spelling: ALLOW, ERRNO(38), KILL, ..., and hex for what libseccomp's tool
+ * does not name (SECCOMP_RET_USER_NOTIF among them). The one spelling, for listings and for
+ * --simulate's verdicts.
+ */
+export function actionName(action: number): string {
+  const k = action >>> 0;
+  let name = actionNames.get(k);
+  if (name === undefined) {
+    const ret = new Uint8Array(8);
+    const view = new DataView(ret.buffer);
+    view.setUint16(0, 0x06, true); // BPF_RET | BPF_K
+    view.setUint32(4, k, true);
+    const line = disassemble(ret, "little").split("\n")[2]!;
+    name = line.slice(line.indexOf("ret ") + 4);
+    actionNames.set(k, name);
+  }
+  return name;
+}

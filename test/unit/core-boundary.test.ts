@@ -1,8 +1,9 @@
 // The host-core boundary: one module instance and one error type for the BPF side
-// (wasm/core.ts) and the stub side (wasm/stub.ts).
+// (wasm/core.ts) and the stub side (wasm/stub.ts); one spelling of an action.
 import { describe, expect, it } from "vitest";
 import { clone3Preset } from "../../policy/preset.ts";
-import { compile, coreExports, CoreError } from "../../wasm/core.ts";
+import { RET, errno, trace } from "../../policy/action.ts";
+import { actionName, compile, coreExports, CoreError, disassemble } from "../../wasm/core.ts";
 import { emitStub, StubError } from "../../wasm/stub.ts";
 
 describe("the core boundary", () => {
@@ -27,5 +28,32 @@ describe("the core boundary", () => {
     expect((caught as CoreError).status).toBe(-2);
     expect((caught as Error).name).toBe("StubError");
     expect((caught as Error).message).toBe("the filter must be 1..4096 sock_filter entries (1..511 with slots)");
+  });
+});
+
+describe("actionName, the one spelling of an action", () => {
+  // scmp_bpf_disasm's printf formats (libseccomp 2.5.4 tools/scmp_bpf_disasm.c): it names no
+  // SECCOMP_RET_USER_NOTIF, so NOTIFY is hex there and here; the data of ERRNO and TRACE in decimal.
+  const cases: [number, string][] = [
+    [RET.ALLOW, "ALLOW"],
+    [errno(38), "ERRNO(38)"],
+    [RET.KILL_THREAD, "KILL"],
+    [RET.KILL_PROCESS, "KILL_PROCESS"],
+    [RET.TRAP | 7, "TRAP"],
+    [trace(5), "TRACE(5)"],
+    [RET.LOG, "LOG"],
+    [RET.USER_NOTIF, "0x7fc00000"],
+    [0x7fe00000, "0x7fe00000"],
+  ];
+  it.each(cases)("0x%s", (action, name) => {
+    expect(actionName(action)).toBe(name);
+    // The same text as the disassembler's `ret` line for that value, inside a real listing.
+    const program = new Uint8Array(16);
+    const view = new DataView(program.buffer);
+    view.setUint16(0, 0x06, true);
+    view.setUint32(4, RET.ALLOW, true);
+    view.setUint16(8, 0x06, true);
+    view.setUint32(12, action >>> 0, true);
+    expect(disassemble(program, "little").split("\n")[3]).toMatch(new RegExp(` ret ${name.replace(/[()]/g, "\\$&")}$`));
   });
 });

@@ -4,8 +4,8 @@
 // preset stacked over that program turns clone3's EPERM into ENOSYS. x86_64 hosts only.
 import { describe, expect, it } from "vitest";
 import { abisOf } from "../../arch/index.ts";
-import { ACTION_MASK, DATA_MASK, RET, actionName, clone3Preset, resolve } from "../../policy/index.ts";
-import { compile, simulate } from "../../wasm/core.ts";
+import { ACTION_MASK, DATA_MASK, RET, clone3Preset, resolve } from "../../policy/index.ts";
+import { actionName, compile, simulate } from "../../wasm/core.ts";
 import { errnos, onX86_64Linux, probe } from "../peer/kernel.ts";
 import { mobyOci } from "../peer/moby.ts";
 

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { abisOf } from "../../arch/index.ts";
 import type { AbiFacts, KernelArch } from "../../arch/types.ts";
-import { ENOSYS, RET, actionName, clone3Preset, errno } from "../../policy/index.ts";
-import { type ByteOrder, compile, simulate } from "../../wasm/core.ts";
+import { ENOSYS, RET, clone3Preset, errno } from "../../policy/index.ts";
+import { actionName, type ByteOrder, compile, simulate } from "../../wasm/core.ts";
 import { runBpf } from "../peer/bpf-interp.ts";
 import { UPSTREAM_LIBSECCOMP } from "../fixtures/index.ts";
 

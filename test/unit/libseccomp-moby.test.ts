@@ -6,8 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { abisOf } from "../../arch/index.ts";
 import type { AbiFacts } from "../../arch/types.ts";
-import { actionName, resolve } from "../../policy/index.ts";
-import { compile, simulate } from "../../wasm/core.ts";
+import { resolve } from "../../policy/index.ts";
+import { actionName, compile, simulate } from "../../wasm/core.ts";
 import { runBpf } from "../peer/bpf-interp.ts";
 import { type ScmpExport, exportBpf, fromOci } from "../peer/libseccomp.ts";
 import { type MobyVersion, mobyOci } from "../peer/moby.ts";

@@ -8,10 +8,9 @@ import { describe, expect, it } from "vitest";
 import { abisOf, KERNEL_ARCHES, syscallNames, syscallNr } from "../../arch/index.ts";
 import type { AbiFacts, KernelArch } from "../../arch/types.ts";
 import {
-  actionName, DOCKER_DEFAULT_CAPS, fixProfile, KNOWN_HIDEABLE, EPERM_CONSEQUENCE, loadPolicy, mobyToOci, ociToJson,
-  parseJson, resolve, toOci, withRuncEnosysStub, type OciSeccomp,
+  DOCKER_DEFAULT_CAPS, fixProfile, KNOWN_HIDEABLE, EPERM_CONSEQUENCE, loadPolicy, mobyToOci, ociToJson, parseJson, resolve, toOci, withRuncEnosysStub, type OciSeccomp,
 } from "../../policy/index.ts";
-import { compile, simulate } from "../../wasm/core.ts";
+import { actionName, compile, simulate } from "../../wasm/core.ts";
 import { checkProfile } from "../../launcher/profile.ts";
 import { FIXTURES, mobyProfilePath } from "../fixtures/index.ts";
 import { runBpf } from "../peer/bpf-interp.ts";

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { abiFacts, abisOf, scmpArchToAbi, syscallNr } from "../../arch/index.ts";
 import type { AbiFacts, AbiName, KernelArch } from "../../arch/types.ts";
-import { RET, actionName } from "../../policy/action.ts";
+import { RET } from "../../policy/action.ts";
 import { mobyToOci } from "../../policy/moby.ts";
 import { OCI_ARCHES, ociToJson, parseOci, type OciSeccomp } from "../../policy/oci.ts";
 import { parseJson } from "../../policy/json.ts";
@@ -86,6 +86,7 @@ os.waitpid(pid, 0)
 json.dump({"bpf": data.hex(), "maxima": maxima, "unknown": sorted(unknown)}, sys.stdout)
 `;
 import { mobyProfilePath, type MobyVersion } from "../fixtures/index.ts";
+import { actionName } from "../../wasm/core.ts";
 
 interface Oracle {
   insns: { code: number; jt: number; jf: number; k: number }[];

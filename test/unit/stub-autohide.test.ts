@@ -10,9 +10,8 @@ import { abisOf, KERNEL_ARCHES, syscallName, syscallNr } from "../../arch/index.
 import type { AbiFacts, KernelArch } from "../../arch/types.ts";
 import { autoHideNames, autoHideProgram, patchSlots } from "../../launcher/compile.ts";
 import { PROBE_ARGS } from "../../launcher/probes.ts";
-import { actionName } from "../../policy/action.ts";
 import { KNOWN_HIDEABLE } from "../../policy/preset.ts";
-import { simulate, verify } from "../../wasm/core.ts";
+import { actionName, simulate, verify } from "../../wasm/core.ts";
 import { emitStub } from "../../wasm/stub.ts";
 import { helper } from "../helpers/native.ts";
 import { legacyEngineBpf } from "../launcher/legacy-engine.ts";
