@@ -1,8 +1,13 @@
-// The command line, parsed into one request. Pure: no imports, so the entry module can parse
-// before the bootstrap filter, and Node unit tests can check it.
+// The command line, parsed into one request. Pure: its one import is policy/errors.ts's
+// quote(), itself import-free, so parsing loads nothing else and Node unit tests check it as it
+// is. (The entry module does not use this parser: before its bootstrap filter it reads the
+// plain run form itself, from the facts build-launcher.ts copies from here into programs.json.)
+// Every message quotes what the user typed through quote(), the policy stage's own rule: JSON
+// escapes keep it on one line, and at most QUOTE_CHARS of it, then "…(N more)".
 //
 // Like upstream (and env(1)), the first argument that is not an option is the command; options
 // come before it or before `--`.
+import { quote } from "../policy/errors.ts";
 
 export type Mode = "auto" | "always" | "never";
 export const MODES: readonly Mode[] = ["auto", "always", "never"];
@@ -76,7 +81,7 @@ export const WRAPPER_NEEDS: readonly string[] = ["execve", "execveat", "exit", "
 const COMMANDS = Object.keys(ALLOWED).filter((c): c is Command => c !== "run");
 
 /** "a", "a or b", "a, b or c". */
-function orList(items: string[]): string {
+export function orList(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }
 
@@ -86,14 +91,14 @@ export function parseHide(value: string): Hide {
   if (names.length === 0) throw new UsageError(`--hide needs a comma-separated list of syscalls or "auto"`);
   const needed = names.find((name) => WRAPPER_NEEDS.includes(name));
   if (needed !== undefined) {
-    throw new UsageError(`--hide: cannot hide ${JSON.stringify(needed)}: the wrapper needs it to exec the command or to report why it could not`);
+    throw new UsageError(`--hide: cannot hide ${quote(needed)}: the wrapper needs it to exec the command or to report why it could not`);
   }
   return { kind: "list", names };
 }
 
 function parseMode(value: string, from: string): Mode {
   if ((MODES as readonly string[]).includes(value)) return value as Mode;
-  throw new UsageError(`${from}: unknown mode ${JSON.stringify(value)} (auto, always or never)`);
+  throw new UsageError(`${from}: unknown mode ${quote(value)} (auto, always or never)`);
 }
 
 export function parseArgs(args: readonly string[], env: Record<string, string | undefined>): Request {
@@ -128,7 +133,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       const c = FILE_COMMAND_FLAGS[flag]!;
       if (command && command !== c) throw new UsageError(`${name} cannot be combined with --${command}`);
       command = c;
-    } else if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${JSON.stringify(name)} (try --help)`);
+    } else if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${quote(name)} (try --help)`);
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
     else if (i + 1 < args.length) value = args[++i]!;
@@ -156,7 +161,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
     return fromEnv === undefined || fromEnv === "" ? "auto" : parseMode(fromEnv, MODE_ENV);
   };
   const noOperands = () => {
-    if (operands.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(operands[0])} after --${kind}`);
+    if (operands.length > 0) throw new UsageError(`unexpected argument ${quote(operands[0]!)} after --${kind}`);
   };
   const output = values.has("-o") ? { output: values.get("-o")! } : {};
 
@@ -175,7 +180,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       noOperands();
       const format = values.get("--format") ?? "disasm";
       if (!(FORMATS as readonly string[]).includes(format)) {
-        throw new UsageError(`unknown format ${JSON.stringify(format)} (disasm, raw, hex, json or oci)`);
+        throw new UsageError(`unknown format ${quote(format)} (disasm, raw, hex, json or oci)`);
       }
       const arch = values.has("--arch") ? { arch: values.get("--arch")! } : {};
       return { kind, ...arch, format: format as Format, ...output, ...filter };

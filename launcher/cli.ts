@@ -6,45 +6,14 @@
 // EPERM installs the clone3 -> ENOSYS program precompiled at build time (for every ABI of the
 // host arch) before anything else is loaded. That program is also the default run's final
 // filter, so the default run needs no WebAssembly at all.
+// The interface it hands on (Bootstrap) is declared in bootstrap.ts; a type-only import is
+// erased before the module runs, so it loads nothing.
 import { CString, dlopen, FFIType, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
+import type { Bootstrap, Installed, Precompiled } from "./bootstrap.ts";
 import PRECOMPILED from "./build/programs.json" with { type: "json" };
 
-export interface Precompiled {
-  seccompNr: number;
-  clone3Nr: number;
-  /** Raw sock_filter bytes, host byte order: clone3 -> ERRNO(ENOSYS) on every ABI, else ALLOW. */
-  clone3Program: number[];
-}
-
-/** What the entry hands to main.ts. */
-export interface Bootstrap {
-  hostArch: string;
-  precompiled: Precompiled;
-  /** errno of clone3(NULL, 0) before we installed anything: EINVAL allowed, EPERM filtered, ENOSYS old kernel. */
-  clone3Errno: number;
-  /** Set when the entry installed the precompiled program. */
-  installed?: Installed;
-  probe(nr: number, args?: readonly number[]): number;
-  install(program: Uint8Array): Installed;
-  /** execve(2); returns only on failure, with errno. */
-  execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): number;
-  strerror(errno: number): string;
-  /**
-   * `clone3-workaround: LINE` on stderr, then _exit(2): one write(2) and one exit_group(2), for
-   * failures after the final filter is in, which may hide what Bun's own stderr and exit paths
-   * use (futex, fcntl, ...). --hide refuses write and exit_group themselves.
-   */
-  die(line: string, exitCode: number): never;
-}
-
-export interface Installed {
-  /** NO_NEW_PRIVS had to be set (no CAP_SYS_ADMIN). */
-  setNoNewPrivs: boolean;
-}
-
-/** A one-line reason the kernel refused a program. */
-export class InstallError extends Error {
-  // main.ts tells it by name: it must not import this module (cycle through top-level await).
+/** A one-line reason the kernel refused a program; told by name (bootstrap.ts's INSTALL_ERROR). */
+class InstallError extends Error {
   override name = "InstallError";
 }
 
@@ -171,7 +140,7 @@ function install(program: Uint8Array, seccompNr: number): Installed {
  * several (as the stub does); Bun's process.env keeps the last. Same rule as raw-process.ts.
  */
 function modeFromEnv(): string | undefined {
-  const raw = readProcFile("/proc/self/environ");
+  const raw = readFile("/proc/self/environ");
   if (!raw) return process.env.CLONE3_WORKAROUND_MODE;
   const environ = "\0" + new TextDecoder().decode(raw);
   const at = environ.indexOf("\0CLONE3_WORKAROUND_MODE=");
@@ -230,6 +199,19 @@ function restoreSignals(): void {
   for (const signal of [13 /* SIGPIPE */, 25 /* SIGXFSZ */]) libc.signal(signal, SIG_DFL);
 }
 
+/** `data` with write(2) calls, retrying after EINTR; how many bytes went out before an error. */
+function write(fd: number, data: Uint8Array): number {
+  const EINTR = 4;
+  let done = 0;
+  while (done < data.length) {
+    errnoView[0] = 0;
+    const n = Number(libc.write(fd, ptr(data, done), data.length - done));
+    if (n < 0 && errnoView[0] !== EINTR) break;
+    if (n > 0) done += n;
+  }
+  return done;
+}
+
 function execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): number {
   restoreSignals();
   errnoView[0] = 0;
@@ -240,26 +222,37 @@ function execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): n
 // Before the bootstrap no loop may run long: a hot loop wakes the JIT, whose compiler thread
 // is fatal under clone3 -> EPERM (measured: ~1000 iterations of a plain loop, or ~40 calls to
 // ptr()). So the /proc readers below use native calls (indexOf, TextDecoder, split) and loop
-// once per 1 MiB read, never once per argument or byte.
+// once per read (of 64 KiB, 256 KiB, then 1 MiB each), never once per argument or byte.
 
-/** A whole /proc file (cmdline, environ), read with plain read(2) calls. */
-function readProcFile(path: string): Uint8Array | undefined {
+/** A whole file (/proc's cmdline, environ, ...), read with plain read(2) calls. */
+function readFile(path: string): Uint8Array | undefined {
   const O_RDONLY_CLOEXEC = 0o2000000;
   const fd = libc.open(ptr(new TextEncoder().encode(path + "\0")), O_RDONLY_CLOEXEC);
   if (fd < 0) return undefined;
-  let all = new Uint8Array(0);
+  // Reads of 64 KiB, then 256 KiB, then 1 MiB: a few calls for any environment, and no large
+  // buffer to clear for the usual small file.
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let buffer = new Uint8Array(1 << 16);
   for (;;) {
-    const chunk = new Uint8Array(1 << 20);
-    const n = Number(libc.read(fd, ptr(chunk), chunk.length));
+    const n = Number(libc.read(fd, ptr(buffer), buffer.length));
     if (n <= 0) {
       libc.close(fd);
-      return n < 0 ? undefined : all;
+      if (n < 0) return undefined;
+      break;
     }
-    const grown = new Uint8Array(all.length + n);
-    grown.set(all);
-    grown.set(chunk.subarray(0, n), all.length);
-    all = grown;
+    chunks.push(buffer.slice(0, n));
+    total += n;
+    if (buffer.length < 1 << 20) buffer = new Uint8Array(buffer.length * 4);
   }
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
 }
 
 /**
@@ -269,7 +262,7 @@ function readProcFile(path: string): Uint8Array | undefined {
  * execve left argc, followed by the argv pointers. Used only if its ends decode to `argv`'s.
  */
 function kernelArgvTail(argv: readonly string[]): { file: Pointer; argv: Pointer } | undefined {
-  const raw = readProcFile("/proc/self/stat");
+  const raw = readFile("/proc/self/stat");
   if (!raw) return undefined;
   const stat = new TextDecoder().decode(raw);
   // Fields after "(comm)" start at field 3; startstack is field 28, arg_start field 48.
@@ -300,7 +293,7 @@ function execvpOrFail(argv: string[]): never {
   fail(`${JSON.stringify(argv[0])}: ${strerror(errno)}`, errno === ENOENT ? 127 : 126);
 }
 
-const hostArch = HOST_ARCH[process.arch as keyof typeof HOST_ARCH];
+const hostArch: Bootstrap["hostArch"] | undefined = HOST_ARCH[process.arch as keyof typeof HOST_ARCH];
 const precompiled = hostArch ? (PRECOMPILED as unknown as Record<string, Precompiled>)[hostArch] : undefined;
 if (!hostArch || !precompiled) fail(`unsupported host architecture ${process.arch}`);
 const clone3Errno = probe(precompiled.clone3Nr);
@@ -336,6 +329,8 @@ const bootstrap: Bootstrap = {
   execve,
   strerror,
   die,
+  readFile,
+  write,
 };
 const { main } = await import("./main.ts");
 await main(process.argv.slice(2), bootstrap);

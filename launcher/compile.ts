@@ -1,27 +1,16 @@
-// --compile, --simulate and --emit-stub: the core's outputs for any kernel arch, no kernel involved.
+// What --compile, --simulate and --emit-stub (launcher/commands/) make: the core's outputs for
+// any kernel arch, no kernel involved. Each command parses its --arch once and passes it here.
 import { abiFacts, abiName, abisOf, nativeAbi, syscallNr } from "../arch/index.ts";
 import type { AbiFacts, KernelArch } from "../arch/types.ts";
-import { ociToJson, PolicyError } from "../policy/index.ts";
+import { PolicyError } from "../policy/index.ts";
 import { ENOSYS, errno, RET } from "../policy/action.ts";
 import { hidePreset, KNOWN_HIDEABLE } from "../policy/preset.ts";
 import type { ResolvedPolicy } from "../policy/resolved.ts";
 import { actionName, compile, disassemble, simulate, verify, type Program } from "../wasm/core.ts";
 import type { StubSlot } from "../wasm/stub.ts";
-import type { FilterChoice, Format, Hide, Request } from "./args.ts";
-import { filterProgram, ociPolicy, toKernelArch, type FilterSource } from "./filter.ts";
-import { writeOutput, writeStdout } from "./output.ts";
+import type { Format, Request } from "./args.ts";
+import { filterProgram, staticSource } from "./filter.ts";
 import { PROBE_ARGS, PROBE_DECIDING_ARGS } from "./probes.ts";
-
-/** A filter source for a command that probes nothing: `--hide auto` only means something in a run. */
-function staticSource(choice: FilterChoice): FilterSource {
-  if (choice.policyFile !== undefined) return { policyFile: choice.policyFile };
-  return { hide: hideList(choice.hide) };
-}
-
-export function hideList(hide: Hide): string[] {
-  if (hide.kind === "auto") throw new PolicyError("--hide auto probes the running engine; name the syscalls here");
-  return hide.kind === "list" ? hide.names : ["clone3"];
-}
 
 /** The program as --compile prints it in each program format. */
 export function formatProgram(program: Program, arch: KernelArch, format: Exclude<Format, "oci">): string | Uint8Array {
@@ -48,17 +37,6 @@ export function formatProgram(program: Program, arch: KernelArch, format: Exclud
       return JSON.stringify({ arch, byteOrder: program.byteOrder, insns }, null, 2) + "\n";
     }
   }
-}
-
-export async function compileCommand(req: Extract<Request, { kind: "compile" }>, hostArch: string): Promise<void> {
-  const arch = toKernelArch(req.arch ?? hostArch);
-  if (req.format === "oci") {
-    // The policy itself, not a program: what an engine or runc takes (e.g. a patched moby profile).
-    writeOutput(ociToJson(ociPolicy(staticSource(req), arch)), req.output);
-    return;
-  }
-  const program = filterProgram(staticSource(req), arch);
-  writeOutput(formatProgram(program, arch, req.format), req.output);
 }
 
 /** The ABI to simulate: the native one unless --abi names another ABI of this arch. */
@@ -100,8 +78,7 @@ export interface Simulation {
   executed: number;
 }
 
-export function runSimulation(req: Extract<Request, { kind: "simulate" }>): Simulation {
-  const arch = toKernelArch(req.arch);
+export function runSimulation(req: Extract<Request, { kind: "simulate" }>, arch: KernelArch): Simulation {
   const abi = simulatedAbi(arch, req.abi);
   if (req.args.length > 6) throw new PolicyError("a syscall has at most 6 arguments");
   const args = req.args.map((a, i) => parseU64(a, `argument ${i}`));
@@ -113,10 +90,6 @@ export function runSimulation(req: Extract<Request, { kind: "simulate" }>): Simu
 
 export function simulationLine(s: Simulation): string {
   return `${actionName(s.action)} (${s.executed} instructions executed)\n`;
-}
-
-export async function simulateCommand(req: Extract<Request, { kind: "simulate" }>): Promise<void> {
-  writeStdout(simulationLine(runSimulation(req)));
 }
 
 /** What auto-hide covers on `arch`: the known set, less what the stub cannot probe natively. */
@@ -192,26 +165,4 @@ export function patchSlots(program: Program, allowed: readonly boolean[], slots:
     if (allowed[i]) for (const off of slot.at) view.setUint32(off + 4, RET.ALLOW, program.byteOrder === "little");
   });
   return out;
-}
-
-export async function emitStubCommand(req: Extract<Request, { kind: "emit-stub" }>): Promise<void> {
-  const arch = toKernelArch(req.arch);
-  const native = nativeAbi(arch).name;
-  const { emitStub } = await import("../wasm/stub.ts");
-  const init = req.init === true;
-  let elf: Uint8Array;
-  if (req.hide.kind === "list") {
-    // A fixed set: in `auto` the stub installs it whole when any hidden syscall answers EPERM.
-    const hidden = req.hide.names;
-    const program = filterProgram({ hide: hidden }, arch);
-    const probes = hidden
-      .filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined)
-      .map((name) => ({ nr: syscallNr(native, name)!, args: PROBE_ARGS[name]! }));
-    elf = emitStub({ kernelArch: arch, program: program.bytes, probes, init });
-  } else {
-    // The default is auto-hide: one filter hiding exactly what probes EPERM at run time.
-    const { program, slots } = autoHideProgram(arch);
-    elf = emitStub({ kernelArch: arch, program: program.bytes, slots, init });
-  }
-  writeOutput(elf, req.output, { executable: true });
 }

@@ -3,7 +3,7 @@
 // is built by prepareExec(), before the final filter goes in; execPrepared() only loops.
 import { ptr } from "bun:ffi";
 import { searchPath } from "./path-search.ts";
-import { rawArgv, rawEnviron, rawGetenv } from "./raw-process.ts";
+import { encodedList, entryOf, rawArgv, readWithFs, type CallerEnv, type NulList, type ReadFile } from "./raw-process.ts";
 
 const ENOEXEC = 8;
 const ENOENT = 2;
@@ -28,9 +28,19 @@ export interface PreparedExec {
 
 const BIN_SH = "/bin/sh";
 
-function pointerArray(strings: Uint8Array[]): BigUint64Array {
-  const arr = new BigUint64Array(strings.length + 1);
-  for (let i = 0; i < strings.length; i++) arr[i] = BigInt(ptr(strings[i]!));
+/**
+ * A NULL-terminated pointer array: the C strings in `before` (NUL-terminated buffers), then
+ * the entries of `list` from entry `from` on, as one ptr() and offsets into its block (no copy,
+ * and no FFI call per entry: a few dozen of those wake Bun's JIT threads).
+ */
+function pointerArray(before: Uint8Array[], list?: NulList, from = 0): BigUint64Array {
+  const n = list ? list.starts.length - from : 0;
+  const arr = new BigUint64Array(before.length + n + 1);
+  for (let i = 0; i < before.length; i++) arr[i] = BigInt(ptr(before[i]!));
+  if (list && n > 0) {
+    const base = BigInt(ptr(list.block));
+    for (let i = 0; i < n; i++) arr[before.length + i] = base + BigInt(list.starts[from + i]!);
+  }
   return arr;
 }
 
@@ -42,38 +52,47 @@ export interface ExecCalls {
   strerror(errno: number): string;
 }
 
-/** A byte string (one char per byte) from bytes, and back: the path search works on these. */
-const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-const fromLatin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
+/**
+ * A byte string (one char per byte) from bytes, and back: the path search works on these.
+ * TextDecoder's "latin1" is windows-1252, one char per byte with 0x80..0x9f moved elsewhere,
+ * decoded natively: no JavaScript loop per byte, which would wake Bun's JIT threads on every run.
+ */
+const bytewise = new TextDecoder("latin1");
+const latin1 = (bytes: Uint8Array): string => bytewise.decode(bytes);
+let fromC1: Map<number, number> | undefined;
+
+function fromLatin1(s: string): Uint8Array {
+  if (/^[\x00-\x7f]*$/.test(s)) return encoder.encode(s); // the usual case, without a loop per char
+  fromC1 ??= new Map([...latin1(Uint8Array.from({ length: 32 }, (_, i) => 0x80 + i))].map((c, i) => [c.charCodeAt(0), 0x80 + i]));
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    bytes[i] = fromC1.get(s.charCodeAt(i)) ?? s.charCodeAt(i);
+  }
+  return bytes;
+}
 
 /**
- * `argv` and `env` as Bun decoded them; the kernel's own bytes are used where they stand for
- * the same thing (raw-process.ts), so the command gets what the caller passed, byte for byte.
+ * `argv` as Bun decoded it, `env` as the caller passed it (raw-process.ts); the kernel's own
+ * argv bytes are used where they stand for `argv`, so the command gets what the caller passed,
+ * byte for byte.
  */
-export function prepareExec(argv: string[], env: Record<string, string | undefined>): PreparedExec {
-  const keep: Uint8Array[] = [];
-  const c = (bytes: Uint8Array) => {
+export function prepareExec(argv: string[], env: CallerEnv, read: ReadFile = readWithFs): PreparedExec {
+  const cString = (bytes: Uint8Array) => {
     const b = new Uint8Array(bytes.length + 1);
     b.set(bytes);
-    keep.push(b);
     return b;
   };
-  const rawEnv = rawEnviron(env);
-  const envBytes = rawEnv ?? Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [encoder.encode(`${k}=${v}`)]));
-  const envp = pointerArray(envBytes.map(c));
+  const envp = pointerArray([], env);
   // execvp reads PATH with getenv(3): the first entry of that name.
-  const pathEnv = rawEnv ? rawGetenv(rawEnv, "PATH") : env.PATH === undefined ? undefined : encoder.encode(env.PATH);
+  const pathEnv = env.get("PATH");
 
-  const argBytes = rawArgv(argv) ?? argv.map((a) => encoder.encode(a));
-  const args = argBytes.map(c);
-  const sh = c(encoder.encode(BIN_SH));
-  const search = searchPath(latin1(argBytes[0]!), pathEnv && latin1(pathEnv));
-  const argvPointers = pointerArray(args);
-  const candidates = search.paths.map((p) => {
-    const path = c(fromLatin1(p));
-    return { path, argv: argvPointers, shArgv: pointerArray([sh, path, ...args.slice(1)]) };
-  });
-  return { command: argv[0]!, candidates, envp, keep, sh, presetErrno: search.errno };
+  const args = rawArgv(argv, read) ?? encodedList(argv);
+  const sh = cString(encoder.encode(BIN_SH));
+  const search = searchPath(latin1(entryOf(args, 0)), pathEnv && latin1(pathEnv));
+  const argvPointers = pointerArray([], args);
+  const paths = search.paths.map((p) => cString(fromLatin1(p)));
+  const candidates = paths.map((path) => ({ path, argv: argvPointers, shArgv: pointerArray([sh, path], args, 1) }));
+  return { command: argv[0]!, candidates, envp, keep: [env.block, args.block, sh, ...paths], sh, presetErrno: search.errno };
 }
 
 export interface ExecFailure {

@@ -1,9 +1,10 @@
 // From a filter choice (a hide list or a policy file) to a ResolvedPolicy and a program.
 // Loaded only after the bootstrap: it reads files and compiles WebAssembly.
-import { abisOf, kernelArch, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
 import { hidePreset, hidePresetOci, KNOWN_HIDEABLE, loadPolicy, PolicyError, readPolicyText, resolve, toOci, type OciSeccomp } from "../policy/index.ts";
+import { DEFAULT_HIDE } from "../policy/preset.ts";
 import type { ResolvedPolicy } from "../policy/resolved.ts";
+import type { FilterChoice, Hide } from "./args.ts";
 import { compile, type ByteOrder, type Program } from "../wasm/core.ts";
 
 export type FilterSource = { hide: readonly string[] } | { policyFile: string };
@@ -12,15 +13,16 @@ export function knownHideable(): string[] {
   return Object.keys(KNOWN_HIDEABLE);
 }
 
-/** A syscall's number in the arch's native ABI. */
-export function nativeNr(arch: string, name: string): number | undefined {
-  return syscallNr(abisOf(toKernelArch(arch))[0]!.name, name);
+/** A filter source for a command that probes nothing: `--hide auto` only means something in a run. */
+export function staticSource(choice: FilterChoice): FilterSource {
+  if (choice.policyFile !== undefined) return { policyFile: choice.policyFile };
+  return { hide: hideList(choice.hide) };
 }
 
-export function toKernelArch(name: string): KernelArch {
-  const k = kernelArch(name);
-  if (!k) throw new PolicyError(`unknown architecture ${JSON.stringify(name)} (x86_64, aarch64, ppc64le or s390x)`);
-  return k;
+/** The names of a --hide that is not `auto`: the list, or the default (clone3). */
+export function hideList(hide: Hide): string[] {
+  if (hide.kind === "auto") throw new PolicyError("--hide auto probes the running engine; name the syscalls here");
+  return hide.kind === "list" ? hide.names : [...DEFAULT_HIDE];
 }
 
 /** The OCI object a policy file stands for on `arch` (moby profiles go through moby's selection). */
@@ -44,6 +46,6 @@ export function resolvedPolicy(source: FilterSource, arch: KernelArch): Resolved
   return resolve(ociFromFile(source.policyFile, arch), arch, { unknownNames: "skip" }).policy;
 }
 
-export function filterProgram(source: FilterSource, arch: string, byteOrder?: ByteOrder): Program {
-  return compile(resolvedPolicy(source, toKernelArch(arch)), byteOrder ? { byteOrder } : {});
+export function filterProgram(source: FilterSource, arch: KernelArch, byteOrder?: ByteOrder): Program {
+  return compile(resolvedPolicy(source, arch), byteOrder ? { byteOrder } : {});
 }

@@ -1,81 +1,41 @@
 // Everything after the bootstrap (cli.ts): parse the command line and do what it asks.
 // Threads are safe here: either clone3 was not EPERM, or clone3 -> ENOSYS is installed.
-// Heavier stages (policy parsing, the WebAssembly core) are imported only by the commands
-// that need them, so the default run stays free of them.
-import { MODE_ENV, parseArgs, UsageError, type Mode, type Request } from "./args.ts";
-import type { Bootstrap } from "./cli.ts";
-import { execPrepared, prepareExec } from "./exec.ts";
-import { writeStdout } from "./output.ts";
-import { planRun } from "./plan.ts";
-import { withFirstOf } from "./raw-process.ts";
-import { fail, warn } from "./report.ts";
+// Each command is its own module in commands/, imported only when asked for, so a run loads
+// no policy code and no WebAssembly unless its filter needs them.
+import { MODE_ENV, parseArgs, type Request } from "./args.ts";
+import type { Bootstrap } from "./bootstrap.ts";
+import { writeStdout, writeStdoutWith } from "./output.ts";
+import { callerEnv, envString, type CallerEnv } from "./raw-process.ts";
+import { failWith } from "./report.ts";
 import { HELP, VERSION } from "./text.ts";
 
+type Of<K extends Request["kind"]> = Extract<Request, { kind: K }>;
+type Command<K extends Request["kind"]> = (req: Of<K>, boot: Bootstrap, env: CallerEnv) => Promise<unknown>;
+
+/** One module per command (literal paths: the bundler follows them into the binary). */
+const COMMANDS: { [K in Exclude<Request["kind"], "help" | "version">]: () => Promise<{ command: Command<K> }> } = {
+  run: () => import("./commands/run.ts"),
+  compile: () => import("./commands/compile.ts"),
+  simulate: () => import("./commands/simulate.ts"),
+  doctor: () => import("./commands/doctor.ts"),
+  "emit-stub": () => import("./commands/emit-stub.ts"),
+  "fix-profile": () => import("./commands/fix-profile.ts"),
+  "check-profile": () => import("./commands/check-profile.ts"),
+};
+
 export async function main(args: string[], boot: Bootstrap): Promise<void> {
-  let request: Request;
+  writeStdoutWith(boot.write);
+  // The caller's environment from /proc, through the bootstrap's reader: getenv(3)'s answer for
+  // the mode (the first entry), and the command's envp byte for byte.
+  const env = callerEnv(boot.readFile);
   try {
-    request = parseArgs(args, withFirstOf(process.env, MODE_ENV));
+    const request = parseArgs(args, { [MODE_ENV]: envString(env, MODE_ENV) });
+    if (request.kind === "help") return writeStdout(HELP);
+    if (request.kind === "version") return writeStdout(`clone3-workaround ${VERSION}\n`);
+    const { command } = await COMMANDS[request.kind]();
+    await (command as Command<typeof request.kind>)(request as never, boot, env);
   } catch (e) {
-    if (e instanceof UsageError) fail(e.message);
-    throw e;
+    // The one rule (report.ts): the user's input and the engine's answers are one line each.
+    failWith(e);
   }
-  try {
-    switch (request.kind) {
-      case "help":
-        writeStdout(HELP);
-        return;
-      case "version":
-        writeStdout(`clone3-workaround ${VERSION}\n`);
-        return;
-      case "run":
-        return await run(request, boot);
-      case "compile":
-        return await (await import("./compile.ts")).compileCommand(request, boot.hostArch);
-      case "simulate":
-        return await (await import("./compile.ts")).simulateCommand(request);
-      case "doctor":
-        return await (await import("./doctor.ts")).doctor(request, boot);
-      case "emit-stub":
-        return await (await import("./compile.ts")).emitStubCommand(request);
-      case "fix-profile":
-        return await (await import("./profile.ts")).fixProfileCommand(request);
-      case "check-profile":
-        return await (await import("./profile.ts")).checkProfileCommand(request);
-    }
-  } catch (e) {
-    // Bad input from the user (a policy file, a syscall name) is one line, never a stack.
-    // (By `name`, which these errors set: the minifier renames classes.)
-    if (e instanceof Error && ["PolicyError", "UsageError", "CoreError"].includes(e.name)) {
-      fail(e.message);
-    }
-    throw e;
-  }
-}
-
-async function run(request: Extract<Request, { kind: "run" }>, boot: Bootstrap): Promise<void> {
-  const { install, warning } = await planRun(request.mode, request, boot);
-  if (warning) warn(warning);
-  return execOrFail(request.argv, boot, () => install && installOrReport(request.mode, () => boot.install(install.program)));
-}
-
-function installOrReport(mode: Mode, install: () => unknown): void {
-  try {
-    install();
-  } catch (e) {
-    if (!(e instanceof Error) || e.name !== "InstallError") throw e;
-    const message = e.message;
-    // In `auto` the command may still work without threads, and the wrapper must never break
-    // what worked without it; `always` was asked to filter.
-    if (mode === "always") fail(`cannot install the filter: ${message}`);
-    warn(`cannot install the filter (${message}); running the command without it`);
-  }
-}
-
-/** Builds everything execve needs, then runs `installStep`, then execs. Returns never on success. */
-function execOrFail(argv: string[], boot: Bootstrap, installStep: () => unknown): never {
-  const prepared = prepareExec(argv, process.env);
-  installStep();
-  const failure = execPrepared(prepared, boot);
-  // Not fail(): the filter just installed may hide what Bun's stderr and exit paths use.
-  boot.die(failure.message, failure.exitCode);
 }

@@ -23,9 +23,26 @@ function codeOf(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
+/** write(2) of a buffer, returning how many bytes went out (the bootstrap's, set by main.ts). */
+type RawWrite = (fd: number, data: Uint8Array) => number;
+let rawWrite: RawWrite | undefined;
+
+/**
+ * Stdout through `write` from now on: the bootstrap's write(2), which spares --help and
+ * --version loading node:fs (which costs more than the rest of their start). Any error goes the
+ * node:fs way below, which names it.
+ */
+export function writeStdoutWith(write: RawWrite): void {
+  rawWrite = write;
+}
+
 export function writeStdout(data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const done = rawWrite ? rawWrite(1, bytes) : 0;
+  if (done === bytes.length) return;
   try {
-    writeAll(1, data);
+    // The rest, after an error: it fails the same way (EPIPE, ENOSPC), and node:fs names it.
+    writeAll(1, bytes.subarray(done));
   } catch (e) {
     if (codeOf(e) === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
     fail(`cannot write to stdout: ${codeOf(e)}`);

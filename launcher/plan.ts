@@ -1,7 +1,8 @@
 // What a run does about filters, decided once for both the run and --doctor's prediction:
 // which filter (if any) goes in on top of what is already there, and why.
+import type { KernelArch } from "../arch/types.ts";
 import type { FilterChoice, Mode } from "./args.ts";
-import type { Bootstrap } from "./cli.ts";
+import type { Bootstrap } from "./bootstrap.ts";
 import { engineAnswer } from "./probes.ts";
 
 const EPERM = 1;
@@ -27,25 +28,31 @@ export function probeEperm(names: readonly string[], boot: Bootstrap, nrOf: (nam
   return names.filter((name) => engineAnswer(name, nrOf(name), boot) === "EPERM");
 }
 
+/** The precompiled clone3 filter's plan: what the default, `--hide clone3`, and auto-hide finding only clone3 install. */
+function clone3Plan(bootstrap: boolean, needed: boolean, boot: Bootstrap): RunPlan {
+  // The bootstrap is this very filter: a second copy would only make every syscall run both.
+  if (bootstrap) return { bootstrap, reason: "the bootstrap's filter is the clone3 filter asked for" };
+  if (!needed) return { bootstrap, reason: "clone3 does not answer EPERM" };
+  return { bootstrap, install: { program: new Uint8Array(boot.precompiled.clone3Program), what: "the clone3 -> ENOSYS filter" } };
+}
+
 /**
- * The plan for a run in `mode` with `choice`. A --hide list or --policy file is loaded and
- * compiled even when nothing will be installed: a broken policy file or a misspelt name must
- * fail here, not first on the old engine it is meant for.
+ * The plan for a run in `mode` with `choice` on the host (`arch`). A --hide list or --policy
+ * file is loaded and compiled even when nothing will be installed: a broken policy file or a
+ * misspelt name must fail here, not first on the old engine it is meant for.
  */
-export async function planRun(mode: Mode, choice: FilterChoice, boot: Bootstrap): Promise<RunPlan> {
+export async function planRun(mode: Mode, choice: FilterChoice, boot: Bootstrap, arch: KernelArch = boot.hostArch): Promise<RunPlan> {
   // `never` under an EPERM engine is exec'd by cli.ts itself, before any bootstrap.
   if (mode === "never") return { bootstrap: false, reason: "mode never" };
   const bootstrap = boot.installed !== undefined;
   const always = mode === "always";
 
   // The default filter is the precompiled one: no policy code, no WebAssembly.
-  if (choice.hide.kind === "default" && choice.policyFile === undefined) {
-    if (bootstrap) return { bootstrap, reason: "it is the clone3 filter asked for" };
-    if (!always && boot.clone3Errno !== EPERM) return { bootstrap, reason: "clone3 does not answer EPERM" };
-    return { bootstrap, install: { program: new Uint8Array(boot.precompiled.clone3Program), what: "the clone3 -> ENOSYS filter" } };
-  }
+  if (choice.hide.kind === "default" && choice.policyFile === undefined) return clone3Plan(bootstrap, always || boot.clone3Errno === EPERM, boot);
 
-  const { filterProgram, knownHideable, nativeNr, toKernelArch } = await import("./filter.ts");
+  const { filterProgram, knownHideable } = await import("./filter.ts");
+  const { nativeAbi, syscallNr } = await import("../arch/index.ts");
+  const nativeNr = (name: string) => syscallNr(nativeAbi(arch).name, name);
   let needed: boolean;
   let what: string;
   let source: { policyFile: string } | { hide: string[] };
@@ -55,14 +62,15 @@ export async function planRun(mode: Mode, choice: FilterChoice, boot: Bootstrap)
     source = { policyFile: choice.policyFile };
   } else {
     const candidates = choice.hide.kind === "list" ? choice.hide.names : knownHideable();
-    const eperm = probeEperm(candidates, boot, (name) => nativeNr(boot.hostArch, name));
+    const eperm = probeEperm(candidates, boot, nativeNr);
     // A list is installed as named; `--hide auto` hides what answers EPERM, and clone3 at least.
-    const hide = choice.hide.kind === "list" ? choice.hide.names : [...new Set(["clone3", ...eperm])];
+    const hide = [...new Set(choice.hide.kind === "list" ? choice.hide.names : ["clone3", ...eperm])];
     needed = always || eperm.length > 0;
+    if (hide.length === 1 && hide[0] === "clone3") return clone3Plan(bootstrap, needed, boot);
     what = `a filter answering ENOSYS for ${hide.join(", ")} on every ABI`;
     source = { hide };
   }
-  const program = filterProgram(source, boot.hostArch);
+  const program = filterProgram(source, arch);
   if (!needed) {
     const reason = choice.policyFile !== undefined ? "clone3 does not answer EPERM" : "nothing it would hide answers EPERM";
     return { bootstrap, reason };
@@ -72,8 +80,8 @@ export async function planRun(mode: Mode, choice: FilterChoice, boot: Bootstrap)
   let warning: string | undefined;
   if (choice.policyFile !== undefined) {
     const { simulate } = await import("../wasm/core.ts");
-    const { auditArch, nrBase } = (await import("../arch/index.ts")).abisOf(toKernelArch(boot.hostArch))[0]!;
-    const nr = nativeNr(boot.hostArch, "clone3");
+    const { auditArch, nrBase } = nativeAbi(arch);
+    const nr = nativeNr("clone3");
     if (nr !== undefined && simulate(program.bytes, program.byteOrder, { nr: (nrBase + nr) >>> 0, arch: auditArch }).action === ERRNO_EPERM) {
       warning = `the policy ${JSON.stringify(choice.policyFile)} answers clone3 with EPERM, which wins over the wrapper's ENOSYS: glibc >= 2.34 threads will fail (clone3-workaround --fix-profile fixes the policy)`;
     }

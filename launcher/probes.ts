@@ -1,7 +1,7 @@
 // Harmless invalid calls that tell what the engine answers for a syscall without doing
 // anything: each one fails in the kernel's argument checks (EINVAL, EBADF) when the syscall is
 // allowed, with EPERM when a seccomp profile refuses it, ENOSYS when the kernel lacks it.
-import type { Bootstrap } from "./cli.ts";
+import type { Bootstrap } from "./bootstrap.ts";
 
 const ALL_BITS = 0xffffffff;
 

@@ -1,23 +1,20 @@
-// --fix-profile and --check-profile: the engine-side fix. No wrapper is involved: the profile an
-// engine installs (moby's, an OCI linux.seccomp object, a config.json) is fixed or checked.
+// What --fix-profile and --check-profile (launcher/commands/) share: the engine-side fix. No
+// wrapper is involved: the profile an engine installs (moby's, an OCI linux.seccomp object, a
+// config.json) is read, and checked as a legacy engine would install it.
 import { KERNEL_ARCHES, nativeAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
 import {
-  ACTION_MASK, DATA_MASK, DOCKER_DEFAULT_CAPS, ENOSYS, EPERM, EPERM_CONSEQUENCE, fixProfile, KNOWN_HIDEABLE, loadPolicy,
-  PolicyError, RET, resolve, toOci, withRuncEnosysStub, type LoadedPolicy,
+  ACTION_MASK, DATA_MASK, DOCKER_DEFAULT_CAPS, ENOSYS, EPERM, EPERM_CONSEQUENCE, KNOWN_HIDEABLE, PolicyError, RET, resolve,
+  toOci, withRuncEnosysStub, type LoadedPolicy,
 } from "../policy/index.ts";
 import { compile, simulate } from "../wasm/core.ts";
-import type { Request } from "./args.ts";
-import { hideList } from "./compile.ts";
-import { writeOutput, writeStdout } from "./output.ts";
-import { PROGRAM } from "./report.ts";
 
 /** Exit status when there was nothing to fix (--fix-profile) or nothing is wrong (--check-profile: 0). */
 export const EXIT_NOTHING_TO_FIX = 1;
 /** --check-profile: some glibc-sensitive syscall answers EPERM. */
 export const EXIT_EPERM_FOUND = 1;
 
-function readProfile(file: string): string {
+export function readProfile(file: string): string {
   // require(), not a static import: the bundler hoists static node:* imports above the bootstrap.
   const { readFileSync } = require("node:fs") as typeof import("node:fs");
   try {
@@ -25,21 +22,6 @@ function readProfile(file: string): string {
   } catch (e) {
     throw new PolicyError(`cannot read ${JSON.stringify(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
-
-export async function fixProfileCommand(req: Extract<Request, { kind: "fix-profile" }>): Promise<void> {
-  const source = JSON.stringify(req.file);
-  const result = fixProfile(readProfile(req.file), source, hideList(req.hide));
-  const fixed = result.notes.filter((n) => n.outcome === "fixed");
-  if (fixed.length === 0) {
-    const why = result.notes.map((n) => `${n.name}: ${n.outcome === "already" ? "" : "left alone, "}${n.reason}`).join("; ");
-    say(`${source}: nothing to fix (${why})`);
-    process.exit(EXIT_NOTHING_TO_FIX);
-  }
-  writeOutput(result.text, req.output);
-  for (const n of result.notes) say(`${source}: ${n.name}: ${n.outcome === "left" ? "left alone, " : ""}${n.reason}`);
 }
 
 /** One line of --check-profile: an (arch, syscall) the profile answers with an errno other than ENOSYS. */
@@ -83,15 +65,4 @@ export function findingLine(f: CheckFinding): string {
   const native = nativeAbi(f.arch).name;
   const where = f.abis.length === 1 && f.abis[0] === native ? "" : ` (ABIs: ${f.abis.join(", ")})`;
   return `${f.arch}: ${f.name} -> ${errnoName(f.errno)}${where}: ${EPERM_CONSEQUENCE[f.name] ?? "callers that fall back only on ENOSYS fail"}`;
-}
-
-export async function checkProfileCommand(req: Extract<Request, { kind: "check-profile" }>): Promise<never> {
-  const { release } = require("node:os") as typeof import("node:os");
-  const source = JSON.stringify(req.file);
-  const findings = checkProfile(loadPolicy(readProfile(req.file), source), release());
-  const lines = findings.length > 0
-    ? findings.map(findingLine)
-    : [`${req.file}: no glibc-sensitive syscall (${Object.keys(KNOWN_HIDEABLE).join(", ")}) answers EPERM on ${KERNEL_ARCHES.join(", ")}`];
-  writeStdout(lines.join("\n") + "\n");
-  process.exit(findings.length > 0 ? EXIT_EPERM_FOUND : 0);
 }

@@ -1,75 +1,108 @@
 // The caller's argv and environment as bytes. Bun decodes both to strings at startup, turning
-// bytes that are not UTF-8 into U+FFFD and keeping one entry per environment name; the kernel
-// still has the originals in /proc/self/cmdline and /proc/self/environ, which the command
-// should get unchanged. Each is used only when it provably stands for what Bun decoded;
-// otherwise (no /proc, a rewritten argv) the strings are encoded as before.
+// bytes that are not UTF-8 into U+FFFD, keeping one entry per name (the last) and dropping
+// entries it cannot take (a name that is not UTF-8, an entry without `=`). The kernel still has
+// the originals in /proc/self/cmdline and /proc/self/environ, and the command gets those,
+// unchanged: the environment whole, as execve(2) received it; argv from where the command starts.
+// Without /proc (a known limit in README.md) the strings are encoded instead.
+//
+// The run path calls this once per run, so it loops once per entry, never once per byte, and
+// finds names with native searches: a hot loop would wake Bun's JIT worker threads, which
+// cost a run more than the loop itself.
 
-type Fs = typeof import("node:fs");
+/** Reads a whole file, or undefined: the bootstrap's read(2) reader in a run (no node:fs). */
+export type ReadFile = (path: string) => Uint8Array | undefined;
 
-function readNulList(path: string): Uint8Array[] | undefined {
-  let bytes: Uint8Array;
+/** node:fs's reader, for callers without a bootstrap (tests). */
+export const readWithFs: ReadFile = (path) => {
   try {
     // require(), not a static import: the bundler hoists static node:* imports above the bootstrap.
-    bytes = (require("node:fs") as Fs).readFileSync(path);
+    return new Uint8Array((require("node:fs") as typeof import("node:fs")).readFileSync(path));
   } catch {
     return undefined;
   }
-  const items: Uint8Array[] = [];
-  let start = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0) {
-      items.push(bytes.subarray(start, i));
-      start = i + 1;
-    }
-  }
-  if (start !== bytes.length) return undefined; // not NUL-terminated: not the list we expect
-  return items;
+};
+
+/** NUL-terminated entries inside one buffer, as execve(2) lays them out and /proc shows them. */
+export interface NulList {
+  block: Uint8Array;
+  /** Where each entry starts in `block`; each ends at the next NUL. */
+  starts: number[];
+}
+
+/** The entries of a NUL-terminated list, or undefined when `bytes` is not one. */
+export function nulList(bytes: Uint8Array | undefined): NulList | undefined {
+  if (!bytes || (bytes.length > 0 && bytes[bytes.length - 1] !== 0)) return undefined;
+  const starts: number[] = [];
+  for (let start = 0; start < bytes.length; start = bytes.indexOf(0, start) + 1) starts.push(start);
+  return { block: bytes, starts };
+}
+
+/** Entry `i` of `list`, without its NUL. */
+export function entryOf(list: NulList, i: number): Uint8Array {
+  const start = list.starts[i]!;
+  return list.block.subarray(start, list.block.indexOf(0, start));
+}
+
+export function entriesOf(list: NulList): Uint8Array[] {
+  return list.starts.map((_, i) => entryOf(list, i));
+}
+
+/** `strings` UTF-8 encoded into one NulList (when /proc is out of reach). */
+export function encodedList(strings: readonly string[]): NulList {
+  return nulList(new TextEncoder().encode(strings.map((s) => `${s}\0`).join("")))!;
 }
 
 const decoder = new TextDecoder(); // U+FFFD for bad bytes, as Bun decodes them
 
 /**
  * The raw bytes of `argv`, the last arguments of this process: the tail of /proc/self/cmdline
- * (whatever precedes it: bun, its flags, the script or the binary), if it decodes to `argv`.
+ * (whatever precedes it: bun, its flags, the script or the binary), if it decodes to `argv`
+ * (a process may rewrite its argv area; this one does not, but the check is cheap).
  */
-export function rawArgv(argv: readonly string[], cmdline = "/proc/self/cmdline"): Uint8Array[] | undefined {
-  const all = readNulList(cmdline);
-  if (!all || all.length < argv.length) return undefined;
-  const tail = all.slice(all.length - argv.length);
-  return tail.every((bytes, i) => decoder.decode(bytes) === argv[i]) ? tail : undefined;
+export function rawArgv(argv: readonly string[], read: ReadFile = readWithFs, cmdline = "/proc/self/cmdline"): NulList | undefined {
+  const all = nulList(read(cmdline));
+  if (!all || all.starts.length < argv.length) return undefined;
+  const tail = { block: all.block, starts: all.starts.slice(all.starts.length - argv.length) };
+  return argv.every((arg, i) => decoder.decode(entryOf(tail, i)) === arg) ? tail : undefined;
+}
+
+/** The caller's environment, entry for entry, and getenv(3) over it. */
+export interface CallerEnv extends NulList {
+  /** getenv(3): the value of the first `NAME=` entry (Bun's process.env keeps the last). */
+  get(name: string): Uint8Array | undefined;
+}
+
+/** One char per byte (windows-1252 keeps the length): byte offsets are string offsets. */
+const bytewise = new TextDecoder("latin1");
+
+function withGetenv(list: NulList): CallerEnv {
+  let text: string | undefined;
+  return {
+    ...list,
+    get(name) {
+      text ??= "\0" + bytewise.decode(list.block);
+      // In "\0" + block, a match at p is the entry that starts at byte p of the block.
+      const at = text.indexOf(`\0${name}=`);
+      if (at < 0) return undefined;
+      const start = at + name.length + 1;
+      return list.block.subarray(start, list.block.indexOf(0, start));
+    },
+  };
 }
 
 /**
- * The raw environment, duplicates and all, if it decodes to `env` (one value per name, the
- * last one, as Bun keeps it). Entries without `=` are kept too: execve passes them on.
+ * The environment exactly as execve(2) passed it: every entry in order, duplicates, bytes that
+ * are not UTF-8 and entries without `=` included. Nothing in the wrapper changes its own
+ * environment, so the kernel's copy is the caller's. Without /proc, Bun's decoded strings.
  */
-export function rawEnviron(env: Record<string, string | undefined>, environ: string = "/proc/self/environ"): Uint8Array[] | undefined {
-  const all = readNulList(environ);
-  if (!all) return undefined;
-  const decoded = new Map<string, string>();
-  for (const bytes of all) {
-    const text = decoder.decode(bytes);
-    const eq = text.indexOf("=");
-    if (eq > 0) decoded.set(text.slice(0, eq), text.slice(eq + 1));
-  }
-  const names = Object.keys(env).filter((k) => env[k] !== undefined);
-  if (names.length !== decoded.size || names.some((k) => decoded.get(k) !== env[k])) return undefined;
-  return all;
+export function callerEnv(read: ReadFile = readWithFs, environ = "/proc/self/environ"): CallerEnv {
+  const raw = nulList(read(environ));
+  if (raw) return withGetenv(raw);
+  return withGetenv(encodedList(Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]))));
 }
 
-/** The value of the first `NAME=` entry, as getenv(3) finds it. */
-export function rawGetenv(environ: readonly Uint8Array[], name: string): Uint8Array | undefined {
-  const prefix = new TextEncoder().encode(`${name}=`);
-  const hit = environ.find((e) => e.length >= prefix.length && prefix.every((b, i) => e[i] === b));
-  return hit?.subarray(prefix.length);
-}
-
-/**
- * `env` with `name` set as getenv(3) reads it: the first entry when a raw execve passed several
- * (Bun keeps the last). The stub reads its mode the same way.
- */
-export function withFirstOf(env: Record<string, string | undefined>, name: string, environ?: string): Record<string, string | undefined> {
-  const raw = rawEnviron(env, environ);
-  const first = raw && rawGetenv(raw, name);
-  return first === undefined ? env : { ...env, [name]: decoder.decode(first) };
+/** A value from callerEnv() as a string (U+FFFD for bytes that are not UTF-8). */
+export function envString(env: CallerEnv, name: string): string | undefined {
+  const value = env.get(name);
+  return value === undefined ? undefined : decoder.decode(value);
 }

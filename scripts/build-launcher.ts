@@ -64,7 +64,11 @@ export function buildBinary(opts: BinaryOptions): string {
   execFileSync(
     BUN,
     [
-      "build", "--compile", "--minify", "--bytecode", "--format=esm",
+      // --splitting: the entry module (cli.ts) is its own chunk, and every later import loads
+      // its own chunk when it runs. Whatever is parsed and allocated before the bootstrap
+      // filter brings JSC's first garbage collection, whose thread is fatal under an EPERM
+      // engine, closer (README.md, Known limits); and a run parses only what it uses.
+      "build", "--compile", "--splitting", "--minify", "--bytecode", "--format=esm",
       "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
       ...(opts.target ? [`--target=${opts.target}`] : []),
       ...(opts.executablePath ? [`--compile-executable-path=${opts.executablePath}`] : []),

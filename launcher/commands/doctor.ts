@@ -1,14 +1,14 @@
 // --doctor: what this process sees (kernel, seccomp state, libc, ABIs), what the engine answers
 // for clone3 and its siblings, and what a run would do. Exit 0: no workaround needed; 1: needed.
 import { dlopen, CString } from "bun:ffi";
-import { abisOf } from "../arch/index.ts";
-import type { Request } from "./args.ts";
-import type { Bootstrap } from "./cli.ts";
-import { knownHideable, nativeNr, toKernelArch } from "./filter.ts";
-import { writeStdout } from "./output.ts";
-import { planRun } from "./plan.ts";
-import { engineAnswer, type Answer } from "./probes.ts";
-
+import { abisOf, nativeAbi, syscallNr } from "../../arch/index.ts";
+import type { KernelArch } from "../../arch/types.ts";
+import { KNOWN_HIDEABLE } from "../../policy/preset.ts";
+import type { Request } from "../args.ts";
+import type { Bootstrap } from "../bootstrap.ts";
+import { writeStdout } from "../output.ts";
+import { planRun } from "../plan.ts";
+import { engineAnswer, type Answer } from "../probes.ts";
 
 export interface SeccompStatus {
   mode: number;
@@ -46,15 +46,16 @@ export interface Probe {
   answer: Answer | "not probed";
 }
 
-export async function doctor(req: Extract<Request, { kind: "doctor" }>, boot: Bootstrap): Promise<never> {
+export async function command(req: Extract<Request, { kind: "doctor" }>, boot: Bootstrap): Promise<never> {
   const { readFileSync } = require("node:fs") as typeof import("node:fs");
   const { release } = require("node:os") as typeof import("node:os");
-  const arch = toKernelArch(boot.hostArch);
+  const arch = boot.hostArch;
   const status = parseStatus(readFileSync("/proc/self/status", "utf8"));
   // The bootstrap filter is ours, not the engine's.
   const ours = boot.installed ? 1 : 0;
 
-  const probes: Probe[] = knownHideable().map((name) => ({ name, answer: engineAnswer(name, nativeNr(arch, name), boot) }));
+  const native = nativeAbi(arch).name;
+  const probes: Probe[] = Object.keys(KNOWN_HIDEABLE).map((name) => ({ name, answer: engineAnswer(name, syscallNr(native, name), boot) }));
   const eperm = probes.filter((p) => p.answer === "EPERM").map((p) => p.name);
 
   const lines = [
@@ -74,11 +75,11 @@ export async function doctor(req: Extract<Request, { kind: "doctor" }>, boot: Bo
 }
 
 /** --check-profile's lines for the policy on this arch: what it answers EPERM itself, engine or not. */
-async function policyCheck(policyFile: string, arch: ReturnType<typeof toKernelArch>): Promise<string[]> {
+async function policyCheck(policyFile: string, arch: KernelArch): Promise<string[]> {
   const { readFileSync } = require("node:fs") as typeof import("node:fs");
   const { release } = require("node:os") as typeof import("node:os");
-  const { checkProfile, findingLine } = await import("./profile.ts");
-  const { loadPolicy } = await import("../policy/index.ts");
+  const { checkProfile, findingLine } = await import("../profile.ts");
+  const { loadPolicy } = await import("../../policy/index.ts");
   const findings = checkProfile(loadPolicy(readFileSync(policyFile, "utf8"), JSON.stringify(policyFile)), release(), [arch]);
   return [`the policy on ${arch}: ${findings.length === 0 ? "no known sibling syscall answers EPERM" : `${findings.length} answer(s) EPERM`}`, ...findings.map((f) => `  ${findingLine(f)}`)];
 }
