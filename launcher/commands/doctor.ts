@@ -23,6 +23,7 @@ export function parseStatus(text: string): SeccompStatus {
 }
 
 const SECCOMP_MODES = ["disabled", "strict", "filter"];
+const EPERM = 1;
 
 function libcVersion(): string {
   try {
@@ -40,6 +41,13 @@ function libcVersion(): string {
   }
   return "unknown";
 }
+
+/**
+ * Measured with the compiled x86_64 launcher (Bun 1.4.5) under moby's v20.10.9 profile: past
+ * these, a thread Bun starts (its garbage collector) before any of the wrapper's code runs is
+ * refused and Bun aborts. README.md's Known limits has the numbers per mode.
+ */
+export const START_LIMIT = "about 14,600 arguments (13,600 in mode never) or 1.6 MiB of environment";
 
 export interface Probe {
   name: string;
@@ -68,6 +76,9 @@ export async function command(req: Extract<Request, { kind: "doctor" }>, boot: B
     "engine answers (probed with harmless invalid calls):",
     ...probes.map((p) => `  ${p.name.padEnd(13)} ${p.answer}`),
     ...(await prediction(req, boot)),
+    ...(boot.clone3Errno === EPERM
+      ? [`limit: under this engine Bun aborts (status 134) before the wrapper's code runs when started with more than ${START_LIMIT}; the stub (--emit-stub) has no such limit`]
+      : []),
     ...(req.policyFile !== undefined ? await policyCheck(req.policyFile, arch) : []),
   ];
   writeStdout(lines.join("\n") + "\n");

@@ -24,6 +24,10 @@ let moby10: string;
 let thread32: string;
 /** An engine that answers clone3 and seccomp(2) with EPERM: no filter can be installed. */
 let noSeccomp: string;
+/** An engine that answers clone3 alone with EPERM (every sibling is allowed). */
+let clone3Only: string;
+/** execenv ENTRY... -- COMMAND ARGS: execve with exactly those entries (env(1) would merge them). */
+let execenv: string;
 
 beforeAll(() => {
   // World-readable, so the setpriv test can run the binary as nobody.
@@ -43,6 +47,19 @@ beforeAll(() => {
   noSeccomp = join(work, "no-seccomp.bpf");
   const c = spawnSync(binary, ["--compile", "--arch", "x86_64", "--policy", policy, "--format", "raw", "-o", noSeccomp], { encoding: "utf8" });
   if (c.status !== 0) throw new Error(`--compile: ${c.stderr}`);
+  const clone3Policy = join(work, "clone3-only.json");
+  writeFileSync(clone3Policy, JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }] }));
+  clone3Only = join(work, "clone3-only.bpf");
+  const c3 = spawnSync(binary, ["--compile", "--arch", "x86_64", "--policy", clone3Policy, "--format", "raw", "-o", clone3Only], { encoding: "utf8" });
+  if (c3.status !== 0) throw new Error(`--compile: ${c3.stderr}`);
+  execenv = join(work, "execenv");
+  writeFileSync(`${execenv}.c`, [
+    "#include <string.h>",
+    "#include <unistd.h>",
+    "int main(int argc, char **argv) { int i = 1; while (i < argc && strcmp(argv[i], \"--\")) i++;",
+    "  if (i >= argc) return 98; argv[i] = 0; execve(argv[i + 1], argv + i + 1, argv + 1); return 99; }",
+  ].join("\n"));
+  if (spawnSync("gcc", ["-o", execenv, `${execenv}.c`]).status !== 0) throw new Error("gcc execenv");
 }, 180_000);
 
 afterAll(() => {
@@ -204,16 +221,56 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
     }
   });
 
+  it("passes the environment through byte for byte: a name that is not UTF-8, duplicates, raw values, no `=`", () => {
+    // sh makes the bytes (Node passes only strings); /usr/bin/env -0 prints every entry of its
+    // environ as the kernel gave it, and is the oracle run directly.
+    const entries = ["X$(printf '\\377')=1", "A=1", "A=2", "B=$(printf '\\377')", "noequals", "PATH=/usr/bin:/bin"];
+    const want = Buffer.concat([Buffer.from([0x58, 0xff]), Buffer.from("=1\0A=1\0A=2\0B="), Buffer.from([0xff]), Buffer.from("\0noequals\0PATH=/usr/bin:/bin\0")]);
+    const viaExecenv = (argv: string[], engine?: string) => {
+      const full = [execenv, ...entries.map((e) => `"${e}"`), "--", ...argv.map((a) => `'${a}'`)].join(" ");
+      const all = engine ? [seccompRun, "--bpf", engine, "--", "/bin/sh", "-c", full] : ["/bin/sh", "-c", full];
+      return spawnSync(all[0]!, all.slice(1), { cwd: work, timeout: 60_000 });
+    };
+    const direct = viaExecenv(["/usr/bin/env", "-0"]);
+    expect(direct.stdout).toEqual(want);
+    // Each way the wrapper can reach the exec: no engine; the EPERM engine, whose bootstrap
+    // execs `never` itself and installs for the rest; a final filter of its own on top.
+    for (const [options, engine] of [[[], undefined], [["--mode", "always"], undefined], [[], moby9], [["--mode", "never"], moby9], [["--hide", "auto"], moby9], [["--hide", "clone3,openat2", "--mode", "always"], moby9]] as const) {
+      const r = viaExecenv([...launcher(), ...options, "/usr/bin/env", "-0"], engine);
+      expect({ options, engine, stderr: r.stderr.toString() }).toEqual({ options, engine, stderr: "" });
+      expect(r.stdout).toEqual(want);
+    }
+  });
+
+  it("reads its mode from the first entry, as getenv(3) does, odd entries or not", () => {
+    const modes = (first: string, second: string) => [`CLONE3_WORKAROUND_MODE=${first}`, `CLONE3_WORKAROUND_MODE=${second}`, "PATH=/usr/bin:/bin"];
+    const odd = ["X$(printf '\\377')=1", "noequals"];
+    const statusVia = (entries: string[], engine?: string) => {
+      const full = [execenv, ...entries.map((e) => `"${e}"`), "--", ...[...launcher(), ...STATUS].map((a) => `'${a}'`)].join(" ");
+      const all = engine ? [seccompRun, "--bpf", engine, "--", "/bin/sh", "-c", full] : ["/bin/sh", "-c", full];
+      return statusOf(spawnSync(all[0]!, all.slice(1), { cwd: work, encoding: "utf8", timeout: 60_000 })).filters;
+    };
+    const engine = statusOf(run(STATUS, { engine: moby9 })).filters;
+    expect(statusVia([...odd, ...modes("always", "never")])).toBe(1);
+    expect(statusVia([...modes("always", "never"), ...odd])).toBe(1);
+    expect(statusVia([...odd, ...modes("never", "always")], moby9)).toBe(engine);
+    expect(statusVia([...odd, ...modes("auto", "never")], moby9)).toBe(engine + 1);
+  });
+
+  it("adds no second filter identical to the bootstrap: --hide clone3, or --hide auto finding clone3 alone", () => {
+    const nine = statusOf(run(STATUS, { engine: moby9 })).filters;
+    for (const options of [["--hide", "clone3"], ["--hide", "clone3,clone3"], ["--mode", "always", "--hide", "clone3"]]) {
+      expect({ options, filters: statusOf(wrap([...options, ...STATUS], { engine: moby9 })).filters }).toEqual({ options, filters: nine + 1 });
+    }
+    const only = statusOf(run(STATUS, { engine: clone3Only })).filters;
+    expect(statusOf(wrap(["--hide", "auto", ...STATUS], { engine: clone3Only })).filters).toBe(only + 1);
+    // Without the bootstrap (no EPERM engine), `always --hide clone3` installs it once.
+    expect(statusOf(wrap(["--mode", "always", "--hide", "clone3", ...STATUS])).filters).toBe(1);
+    // And it still works: threads under the EPERM engine.
+    expect(wrap(["--hide", "clone3", "/usr/bin/python3", "-c", PY_THREAD], { engine: moby9 }).stdout).toBe("thread ok\n");
+  });
+
   it("passes duplicate environment entries through, and reads its mode from the first, as getenv(3) does", () => {
-    // execenv ENTRY... -- COMMAND ARGS: execve with exactly those entries (env(1) would merge them).
-    const execenv = join(work, "execenv");
-    writeFileSync(`${execenv}.c`, [
-      "#include <string.h>",
-      "#include <unistd.h>",
-      "int main(int argc, char **argv) { int i = 1; while (i < argc && strcmp(argv[i], \"--\")) i++;",
-      "  if (i >= argc) return 98; argv[i] = 0; execve(argv[i + 1], argv + i + 1, argv + 1); return 99; }",
-    ].join("\n"));
-    expect(spawnSync("gcc", ["-o", execenv, `${execenv}.c`]).status).toBe(0);
     const entries = ["CLONE3_DUP=1", "CLONE3_DUP=2", "PATH=/usr/bin:/bin"];
     const direct = run([execenv, ...entries, "--", "/usr/bin/env"]);
     expect(direct.stdout).toBe(entries.join("\n") + "\n");
@@ -320,8 +377,8 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
   it("--doctor predicts how many filters the same run adds, as the kernel counts them", () => {
     const policy = join(work, "doctor-policy.json");
     writeFileSync(policy, JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 }] }));
-    const choices = [[], ["--hide", "faccessat2"], ["--hide", "auto"], ["--hide", "clone3,openat2"], ["--policy", policy], ["--mode", "always", "--hide", "openat2"], ["--mode", "never"]];
-    for (const engine of [undefined, moby9]) {
+    const choices = [[], ["--hide", "faccessat2"], ["--hide", "auto"], ["--hide", "clone3"], ["--hide", "clone3,openat2"], ["--policy", policy], ["--mode", "always", "--hide", "openat2"], ["--mode", "never"]];
+    for (const engine of [undefined, moby9, clone3Only]) {
       const before = statusOf(run(STATUS, { engine })).filters;
       for (const choice of choices) {
         const doctor = wrap(["--doctor", ...choice], { engine });
@@ -330,6 +387,11 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
         expect({ choice, engine, predicted }).toEqual({ choice, engine, predicted: actual });
       }
     }
+  });
+
+  it("--doctor names the start-up limit under an EPERM engine, and only there", () => {
+    expect(wrap(["--doctor"], { engine: moby9 }).stdout).toMatch(/^limit: under this engine Bun aborts \(status 134\) before the wrapper's code runs when started with more than about [\d,]+ arguments .*; the stub \(--emit-stub\) has no such limit$/m);
+    expect(wrap(["--doctor"], { engine: moby10 }).stdout).not.toMatch(/^limit:/m);
   });
 
   it("--doctor fails like the run on a filter choice the run refuses", () => {
@@ -391,6 +453,19 @@ describe.each(launchers)("$name", ({ argv: launcher }) => {
 });
 
 describe("compiled binary only", () => {
+  it("under an EPERM engine starts with 10,000 arguments and aborts before its code with 20,000 (README's Known limits)", () => {
+    const args = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+    const fits = run([binary, "sh", "-c", 'echo "$#"', "sh", ...args(10_000)], { engine: moby9 });
+    expect(fits.stdout).toBe("10000\n");
+    const over = run([binary, "sh", "-c", 'echo "$#"', "sh", ...args(20_000)], { engine: moby9 });
+    expect(over.stdout).toBe("");
+    expect(over.signal).toBe("SIGABRT"); // status 134 from a shell
+    // The stub, which Known limits points to, has no such limit.
+    const stub = join(work, "limit-stub");
+    expect(run([binary, "--emit-stub", "--arch", "x86_64", "-o", stub]).status).toBe(0);
+    expect(run([stub, "sh", "-c", 'echo "$#"', "sh", ...args(20_000)], { engine: moby9 }).stdout).toBe("20000\n");
+  });
+
   it("sets NO_NEW_PRIVS only when the kernel refuses without it", () => {
     // root has CAP_SYS_ADMIN: no NNP; nobody has not: EACCES, then NNP and retry.
     expect(statusOf(run([binary, "--mode", "always", ...STATUS]))).toEqual({ filters: 1, noNewPrivs: 0 });

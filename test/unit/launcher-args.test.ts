@@ -132,3 +132,20 @@ describe("--hide refuses what the wrapper itself calls after its filter is in", 
     expect(usage(["--doctor", "--hide", name])).toMatch(/cannot hide/);
   });
 });
+
+describe("messages quote at most 60 characters of what was typed", () => {
+  const long = "x".repeat(500);
+  // policy/errors.ts's rule: a JSON string of the first 60 characters, then how many more.
+  const clipped = `"${"x".repeat(60)}"…(440 more)`;
+  it.each([
+    [["--" + long], `unknown option "--${"x".repeat(58)}"…(442 more) (try --help)`],
+    [["--mode", long, "true"], `--mode: unknown mode ${clipped} (auto, always or never)`],
+    [["--compile", "--format", long], `unknown format ${clipped} (disasm, raw, hex, json or oci)`],
+    [["--help", long], `unexpected argument ${clipped} after --help`],
+  ])("%j", (args, message) => {
+    expect(usage(args)).toBe(message);
+  });
+  it("from the environment too", () => {
+    expect(usage(["true"], { CLONE3_WORKAROUND_MODE: long })).toBe(`CLONE3_WORKAROUND_MODE: unknown mode ${clipped} (auto, always or never)`);
+  });
+});
