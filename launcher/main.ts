@@ -1,20 +1,23 @@
 // Everything after the bootstrap (cli.ts): parse the command line and do what it asks.
 // Threads are safe here: either clone3 was not EPERM, or clone3 -> ENOSYS is installed.
-// Each command is its own module in commands/, imported only when asked for, so a run loads
-// no policy code and no WebAssembly unless its filter needs them.
+// Each command is its own module in commands/, imported only when asked for (the run, the
+// common case, comes with this module), so a run loads no policy code and no WebAssembly
+// unless its filter needs them.
 import { MODE_ENV, parseArgs, type Request } from "./args.ts";
 import type { Bootstrap } from "./bootstrap.ts";
 import { writeStdout, writeStdoutWith } from "./output.ts";
 import { callerEnv, envString, type CallerEnv } from "./raw-process.ts";
 import { failWith } from "./report.ts";
 import { HELP, VERSION } from "./text.ts";
+// The run is the common case: in this module's chunk, not one more to load (a few tenths of a ms).
+import * as runCommand from "./commands/run.ts";
 
 type Of<K extends Request["kind"]> = Extract<Request, { kind: K }>;
 type Command<K extends Request["kind"]> = (req: Of<K>, boot: Bootstrap, env: CallerEnv) => Promise<unknown>;
 
-/** One module per command (literal paths: the bundler follows them into the binary). */
+/** One module per command, loaded when asked for (literal paths: the bundler follows them into the binary). */
 const COMMANDS: { [K in Exclude<Request["kind"], "help" | "version">]: () => Promise<{ command: Command<K> }> } = {
-  run: () => import("./commands/run.ts"),
+  run: async () => runCommand,
   compile: () => import("./commands/compile.ts"),
   simulate: () => import("./commands/simulate.ts"),
   doctor: () => import("./commands/doctor.ts"),

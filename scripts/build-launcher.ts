@@ -55,28 +55,34 @@ export interface BinaryOptions {
 }
 
 /**
- * `bun build --compile`. The binary must never read ./bunfig.toml or ./.env from the working
- * directory it is started in: a preload there would run code inside the wrapper.
+ * The flags of every compiled binary (the bench's Bun no-op gets the same). The binary must
+ * never read ./bunfig.toml or ./.env from the working directory it is started in: a preload
+ * there would run code inside the wrapper.
  */
+export const COMPILE_FLAGS: readonly string[] = [
+  "--compile", "--minify", "--bytecode", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
+];
+
+/** `bun build --compile` of `entry` to `outfile` with COMPILE_FLAGS and `extra`. */
+export function compileWithBun(entry: string, outfile: string, extra: readonly string[] = []): string {
+  mkdirSync(dirname(outfile), { recursive: true });
+  execFileSync(BUN, ["build", ...COMPILE_FLAGS, ...extra, entry, "--outfile", outfile], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  return outfile;
+}
+
+/** The launcher, `bun build --compile`d. */
 export function buildBinary(opts: BinaryOptions): string {
   buildPrograms();
-  mkdirSync(dirname(opts.outfile), { recursive: true });
-  execFileSync(
-    BUN,
-    [
-      // --splitting: the entry module (cli.ts) is its own chunk, and every later import loads
-      // its own chunk when it runs. Whatever is parsed and allocated before the bootstrap
-      // filter brings JSC's first garbage collection, whose thread is fatal under an EPERM
-      // engine, closer (README.md, Known limits); and a run parses only what it uses.
-      "build", "--compile", "--splitting", "--minify", "--bytecode", "--format=esm",
-      "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
-      ...(opts.target ? [`--target=${opts.target}`] : []),
-      ...(opts.executablePath ? [`--compile-executable-path=${opts.executablePath}`] : []),
-      join(root, "launcher", "cli.ts"), "--outfile", opts.outfile,
-    ],
-    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return opts.outfile;
+  return compileWithBun(join(root, "launcher", "cli.ts"), opts.outfile, [
+    // --splitting: the entry module (cli.ts) is its own chunk, and every later import loads its
+    // own chunk when it runs. What is parsed and allocated before the bootstrap filter brings
+    // JSC's first garbage collection, whose thread is fatal under an EPERM engine, closer
+    // (README.md, Known limits: without it the launcher aborted there at start); and a run
+    // parses only what it uses.
+    "--splitting",
+    ...(opts.target ? [`--target=${opts.target}`] : []),
+    ...(opts.executablePath ? [`--compile-executable-path=${opts.executablePath}`] : []),
+  ]);
 }
 
 if (import.meta.main) {
