@@ -1,7 +1,7 @@
 // The file names execvp(3) would try for a command, in order (glibc's __execvpe).
-// Pure: no imports, so it runs before the bootstrap filter and in Node unit tests.
-// Names and PATH are byte strings (one char per byte, "latin1"), so that lengths are the
-// kernel's and bytes that are not UTF-8 survive.
+// Pure (no imports), so Node unit tests check it as it is; exec.ts runs it after the bootstrap.
+// Names and PATH are byte strings (one char per byte, as exec.ts decodes them), so that
+// lengths are the kernel's and bytes that are not UTF-8 survive.
 
 /** glibc's confstr(_CS_PATH), what execvp searches when PATH is unset. */
 export const DEFAULT_PATH = "/bin:/usr/bin";
