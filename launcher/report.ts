@@ -8,7 +8,8 @@ export const EXIT_WRAPPER = 125;
 /**
  * The one rule for errors: these are the user's input or the engine's answer, not bugs, so each
  * is one line with a fixed status. Told by `name`, which each sets: the minifier renames classes.
- * Anything else is a bug in the wrapper, and keeps its stack.
+ * Anything else is a bug in the wrapper, and keeps its stack. (Before the bootstrap, cli.ts
+ * reports its few failures the same way, one line and 125, through write(2): it may import nothing.)
  */
 export const EXIT_STATUS: Readonly<Record<string, number>> = {
   UsageError: EXIT_WRAPPER, // launcher/args.ts: the command line
