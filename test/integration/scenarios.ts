@@ -221,7 +221,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     // --doctor inside the broken engine's container: clone3 answers EPERM, so the workaround is
-    // needed and doctor exits 1 (launcher/doctor.ts). The report is saved per arch.
+    // needed and doctor exits 1 (launcher/commands/doctor.ts). The report is saved per arch.
     name: "doctor-v9",
     profile: "moby-v20.10.9",
     args: (s) => (s.launcher ? [s.launcher, "--doctor"] : null),
