@@ -69,9 +69,8 @@ class Codegen {
   private scratch: Scratch = new Scratch();
   // Where each tuple's code was last emitted (-1: not yet).
   private tupleAt: i32[] = [];
-  /** Per outcome: instructions executed with zero arguments, and at most. */
+  /** Per outcome: instructions its code executes with zero arguments. */
   private costOf: i32[] = [];
-  private worstOf: i32[] = [];
 
   constructor(l: Lowered) {
     this.policy = l.policy;
@@ -89,10 +88,7 @@ class Codegen {
     this.graph = graph;
     this.em = em;
     this.nodes = new GraphEmitter(graph, em, l.policy.bigEndian);
-    for (let id = 0; id < graph.roots.length; id++) {
-      this.costOf.push(graph.zeroArgCost(graph.roots[id]));
-      this.worstOf.push(graph.longest(graph.roots[id]));
-    }
+    for (let id = 0; id < graph.roots.length; id++) this.costOf.push(graph.zeroArgCost(graph.roots[id]));
   }
 
   /** Executed instructions summed over the measured numbers, with zero arguments. */
@@ -212,9 +208,10 @@ class Codegen {
   private tree(part: Partition, counts: StaticArray<i32>, byTuple: bool): Target {
     const n = part.length;
     const nA = this.arches.length;
-    // Per fine range: traversal weight, the weighted cost of its leaf code (arguments zero, as
-    // measured), and the most instructions that code executes for one of its measured numbers
-    // with any arguments (which the tree's height bound covers).
+    // Per fine range: traversal weight, the weighted cost of its leaf code, and the most
+    // instructions that code executes for one of its measured numbers (arguments zero, as
+    // measure() counts; bounding the height by the longest argument path instead was measured
+    // to lengthen moby's worst syscall path from 13 to 15).
     const w = new StaticArray<i64>(n);
     const lc = new StaticArray<i64>(n);
     const exec = new StaticArray<i32>(n);
@@ -228,10 +225,9 @@ class Codegen {
         const c = <i64>counts[x * n + r];
         if (c == 0) continue;
         const cost = byTuple ? this.tupleCost(key, x) : this.outcomeCost(key);
-        const most = byTuple ? this.tupleCost(key, x, false, true) : this.outcomeWorst(key);
         measured += c;
         weighted += c * cost;
-        if (most > worst) worst = most;
+        if (cost > worst) worst = cost;
       }
       total += measured;
       w[r] = MEASURED * measured + 1;
@@ -307,18 +303,12 @@ class Codegen {
     return <i64>this.costOf[id];
   }
 
-  /** The most instructions an outcome's code executes for any arguments. */
-  private outcomeWorst(id: i32): i64 {
-    return <i64>this.worstOf[id];
-  }
-
   /**
    * Instructions an nr-first leaf runs for arch slot x: when every slot is bad-arch, one RET;
    * else `ld [4]`, one jeq per arch tested up to x's, then x's outcome (or the bad-arch RET).
-   * With `cheapest`, every outcome counts as one RET: a lower bound before outcomes are emitted;
-   * with `worst`, an outcome counts as its longest path over all arguments.
+   * With `cheapest`, every outcome counts as one RET: a lower bound before outcomes are emitted.
    */
-  private tupleCost(key: i32, x: i32, cheapest: bool = false, worst: bool = false): i64 {
+  private tupleCost(key: i32, x: i32, cheapest: bool = false): i64 {
     const tuple = this.tuples[key];
     let uniform = true;
     for (let y = 0; y < tuple.length; y++) {
@@ -329,7 +319,7 @@ class Codegen {
     for (let y = 0; y < tuple.length; y++) {
       if (tuple[y] == this.badOutcome) continue;
       checks++;
-      if (y == x) return 1 + checks + (cheapest ? 1 : worst ? this.outcomeWorst(tuple[y]) : this.outcomeCost(tuple[y]));
+      if (y == x) return 1 + checks + (cheapest ? 1 : this.outcomeCost(tuple[y]));
     }
     return 1 + checks + 1;
   }
