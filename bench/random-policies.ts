@@ -7,7 +7,7 @@
 //   arguments: the most a syscall can execute, counted the same way for both;
 // - mean executed: over every number 0..maxNr of every covered ABI, args zero (bench/paths.ts).
 // Names are drawn from those both our tables and libseccomp 2.5.4 know.
-// Targets from issue 9 are printed with the distribution of our/libseccomp ratios.
+// The targets are printed with the distribution of our/libseccomp ratios.
 import { spawnSync } from "node:child_process";
 import { abisOf } from "../arch/index.ts";
 import type { AbiFacts, KernelArch } from "../arch/types.ts";

@@ -10,8 +10,8 @@
 //   -> B" tests the high word once, and an ordered test's special values fold away.
 // - The emitter tracks the accumulator: a node entered with its word (and mask) already loaded
 //   skips the load, so a word is loaded once per path while the path stays on it.
-// Restriction copies subgraphs, so it is bounded by RESTRICT_BUDGET steps per compile; past it
-// nodes are still shared and correct, only no longer simplified.
+// Restriction copies subgraphs, so it is bounded (STEPS_PER_COND per condition of an outcome,
+// RESTRICT_BUDGET per compile), and an outcome keeps its plain graph when that is smaller.
 import { CmpOp } from "./wire";
 import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
 import { ALU, AND, JEQ, JGE, JGT, JMP, JSET, K, LD_ABS } from "./insn";
@@ -32,8 +32,12 @@ export const enum Test {
 /** "What A holds" before a node: nothing known, or (word << 32 | mask). */
 const UNKNOWN: i64 = -1;
 const RESTRICT_BUDGET: i32 = 1 << 20;
-/** How far back an emitted node is jumped to rather than emitted again. */
-const REUSE_REACH: i32 = 200;
+/**
+ * Restriction steps one outcome may take per condition (plus a base): restriction copies the
+ * subgraphs it simplifies, and on long rule lists whose tests give each path different facts
+ * the copies multiply; past the limit the rest is only shared.
+ */
+const STEPS_PER_COND: i32 = 256;
 
 export class Graph {
   word: i32[] = [];
@@ -48,6 +52,8 @@ export class Graph {
   roots: Ref[] = [];
   private table: StaticArray<i32> = new StaticArray<i32>(64).fill(-1);
   private budget: i32 = RESTRICT_BUDGET;
+  /** Restriction steps the outcome being built may still take. */
+  private steps: i32 = 0;
   // restrict's memo: node -> result, valid while stamp[node] == generation.
   private stamp: i32[] = [];
   private memo: Ref[] = [];
@@ -61,10 +67,37 @@ export class Graph {
     return this.word.length;
   }
 
+  /**
+   * An outcome's graph, built with restriction and without: the one with fewer nodes is kept,
+   * so restriction never makes an outcome larger than plain sharing would.
+   */
   private outcome(o: Outcome): Ref {
+    let conds = 0;
+    for (let r = 0; r < o.rules.length; r++) conds += o.rules[r].conds.length;
+    this.steps = min(this.budget, STEPS_PER_COND * conds + 1024);
+    const restricted = this.rules(o);
+    this.steps = 0;
+    const plain = this.rules(o);
+    return this.size(restricted) <= this.size(plain) ? restricted : plain;
+  }
+
+  private rules(o: Outcome): Ref {
     let next: Ref = actionTarget(o.final);
     for (let r = o.rules.length - 1; r >= 0; r--) next = this.rule(o.rules[r], next);
     return next;
+  }
+
+  /** Nodes reachable from n. */
+  private size(n: Ref): i32 {
+    this.generation++;
+    return this.sizeIn(n, this.generation);
+  }
+
+  private sizeIn(n: Ref, gen: i32): i32 {
+    if (isAction(n) || this.stamp[<i32>n] == gen) return 0;
+    const id = <i32>n;
+    this.stamp[id] = gen;
+    return 1 + this.sizeIn(this.t[id], gen) + this.sizeIn(this.f[id], gen);
   }
 
   /** A rule's conjunction: its conditions by argument (the order of a conjunction is free). */
@@ -191,7 +224,7 @@ export class Graph {
 
   /** n where the test (w, mask, test, k) is known to come out `truth`. */
   private restrict(n: Ref, w: i32, mask: u32, test: Test, k: u32, truth: bool): Ref {
-    if (isAction(n) || (this.words[<i32>n] & (1 << <u32>w)) == 0 || this.budget <= 0) return n;
+    if (isAction(n) || (this.words[<i32>n] & (1 << <u32>w)) == 0 || this.steps <= 0) return n;
     this.generation++;
     return this.restrictIn(n, w, mask, test, k, truth, this.generation);
   }
@@ -202,7 +235,9 @@ export class Graph {
     if ((this.words[id] & (1 << <u32>w)) == 0) return n;
     if (this.stamp[id] == gen) return this.memo[id];
     let out: Ref = n;
-    if (--this.budget > 0) {
+    if (this.steps > 0) {
+      this.steps--;
+      this.budget--;
       const known = this.word[id] == w ? decide(mask, test, k, truth, this.mask[id], <Test>this.test[id], this.k[id]) : -1;
       if (known == 1) out = this.restrictIn(this.t[id], w, mask, test, k, truth, gen);
       else if (known == 0) out = this.restrictIn(this.f[id], w, mask, test, k, truth, gen);
@@ -249,7 +284,7 @@ export class Graph {
 }
 
 /**
- * Emits graph nodes into one Emitter, each node once while it is within reach. A node has up to
+ * Emits graph nodes into one Emitter, each node once. A node has up to
  * three entries: its jump (A already holds the masked word), its AND (A holds the word) and its
  * load; which ones exist is decided from the states its predecessors leave in A.
  */
@@ -268,11 +303,21 @@ export class GraphEmitter {
       this.loadAt.push(-1);
       this.entries.push(0);
     }
-    for (let r = 0; r < g.roots.length; r++) this.note(g.roots[r], UNKNOWN);
-    for (let id = 0; id < n; id++) {
+    // Only nodes reachable from a root count (restriction leaves unreachable originals behind).
+    // Children have lower ids than their parents, so one pass down the ids sees every reachable
+    // node after all of its predecessors.
+    const reached = new StaticArray<bool>(n);
+    for (let r = 0; r < g.roots.length; r++) {
+      this.note(g.roots[r], UNKNOWN);
+      if (!isAction(g.roots[r])) reached[<i32>g.roots[r]] = true;
+    }
+    for (let id = n - 1; id >= 0; id--) {
+      if (!reached[id]) continue;
       const after = stateAfter(g.word[id], g.mask[id]);
       this.note(g.t[id], after);
       this.note(g.f[id], after);
+      if (!isAction(g.t[id])) reached[<i32>g.t[id]] = true;
+      if (!isAction(g.f[id])) reached[<i32>g.f[id]] = true;
     }
   }
 
@@ -292,7 +337,9 @@ export class GraphEmitter {
     const id = <i32>n;
     const need = g.entryCost(id, state);
     const have = need == 0 ? this.jumpAt[id] : need == 1 && g.mask[id] != FULL ? this.andAt[id] : this.loadAt[id];
-    if (have >= 0 && this.em.distance(have) <= REUSE_REACH) return <Target>have;
+    // An emitted node is always jumped to, however far (the emitter adds a JA past 255): emitting
+    // it again would copy its whole subgraph, and on long rule lists the copies multiply.
+    if (have >= 0) return <Target>have;
     const w = g.word[id];
     const mask = g.mask[id];
     const after = stateAfter(w, mask);
