@@ -172,6 +172,17 @@ describe("argument decision graph: shape", () => {
     }
   });
 
+  test("3000 equalities on one argument still fit, in about one instruction each", () => {
+    const rules: Rule[] = Array.from({ length: 3000 }, (_, v) => ({ nr: 9, action: E(1 + (v % 5)), conds: [{ arg: 0, op: "EQ", value: BigInt(v * 5), valueTwo: 0n }] }));
+    const policy = single(x86_64, rules);
+    const program = compile(policy);
+    expect(program.insns).toBeLessThan(3000 + 200);
+    for (let v = 0n; v < 15010n; v += 1n + (v % 3n)) {
+      const q: Query = { arch: x86_64.auditArch, nr: 9, args: [v, 0n, 0n, 0n, 0n, 0n] };
+      expect(simulate(program.bytes, "little", q).action).toBe(evaluate(policy, q));
+    }
+  });
+
   test("syscalls whose rule lists end alike share that code", () => {
     const tail: Omit<Rule, "nr">[] = [
       { action: E(11), conds: [{ arg: 2, op: "GT", value: 0x123456789n, valueTwo: 0n }] },

@@ -31,13 +31,19 @@ export const enum Test {
 
 /** "What A holds" before a node: nothing known, or (word << 32 | mask). */
 const UNKNOWN: i64 = -1;
-const RESTRICT_BUDGET: i32 = 1 << 20;
+const RESTRICT_BUDGET: i32 = 1 << 22;
 /**
  * Restriction steps one outcome may take per condition (plus a base): restriction copies the
  * subgraphs it simplifies, and on long rule lists whose tests give each path different facts
  * the copies multiply; past the limit the rest is only shared.
  */
 const STEPS_PER_COND: i32 = 256;
+/**
+ * Nodes one restriction visits at most before it gives up and leaves the subgraph as it is: a
+ * fact such as "lo != 5" can only decide a test deep in a long chain by walking all of it, and
+ * doing that for every rule of a long list would be quadratic.
+ */
+const REACH: i32 = 64;
 
 export class Graph {
   word: i32[] = [];
@@ -54,6 +60,8 @@ export class Graph {
   private budget: i32 = RESTRICT_BUDGET;
   /** Restriction steps the outcome being built may still take. */
   private steps: i32 = 0;
+  /** Steps the current restrict() call may still take (< 0: it gave up). */
+  private reach: i32 = 0;
   // restrict's memo: node -> result, valid while stamp[node] == generation.
   private stamp: i32[] = [];
   private memo: Ref[] = [];
@@ -226,7 +234,9 @@ export class Graph {
   private restrict(n: Ref, w: i32, mask: u32, test: Test, k: u32, truth: bool): Ref {
     if (isAction(n) || (this.words[<i32>n] & (1 << <u32>w)) == 0 || this.steps <= 0) return n;
     this.generation++;
-    return this.restrictIn(n, w, mask, test, k, truth, this.generation);
+    this.reach = REACH;
+    const out = this.restrictIn(n, w, mask, test, k, truth, this.generation);
+    return this.reach < 0 ? n : out;
   }
 
   private restrictIn(n: Ref, w: i32, mask: u32, test: Test, k: u32, truth: bool, gen: i32): Ref {
@@ -235,6 +245,7 @@ export class Graph {
     if ((this.words[id] & (1 << <u32>w)) == 0) return n;
     if (this.stamp[id] == gen) return this.memo[id];
     let out: Ref = n;
+    if (this.reach-- <= 0) return n; // gave up: restrict() returns n itself
     if (this.steps > 0) {
       this.steps--;
       this.budget--;
