@@ -235,8 +235,98 @@ export class Graph {
     if (isAction(n) || (this.words[<i32>n] & (1 << <u32>w)) == 0 || this.steps <= 0) return n;
     this.generation++;
     this.reach = REACH;
-    const out = this.restrictIn(n, w, mask, test, k, truth, this.generation);
+    let out: Ref;
+    if (mask == FULL && test != Test.SET) {
+      // A fact on a whole word is an interval (minus one value), narrowed further by the
+      // same-word tests the walk passes, so that "hi <= 1, hi != 1" also decides "hi > 0".
+      let lo: u32 = 0;
+      let hi: u32 = FULL;
+      let hole = false;
+      switch (test) {
+        case Test.EQ:
+          if (truth) lo = hi = k;
+          else hole = true;
+          break;
+        case Test.GT:
+          if (truth) lo = k + 1; // k < 2^32-1: node() folds "> 2^32-1"
+          else hi = k;
+          break;
+        default: // GE, k > 0: node() folds ">= 0"
+          if (truth) lo = k;
+          else hi = k - 1;
+          break;
+      }
+      out = this.restrictRange(n, w, lo, hi, hole, k, this.generation, true);
+    } else {
+      out = this.restrictIn(n, w, mask, test, k, truth, this.generation);
+    }
     return this.reach < 0 ? n : out;
+  }
+
+  /**
+   * n where word w (unmasked) is known to lie in lo..hi, and not to be holeAt when `hole`.
+   * Only the walk's starting interval (`first`) is memoised: narrowed ones differ per path.
+   */
+  private restrictRange(n: Ref, w: i32, lo: u32, hi: u32, hole: bool, holeAt: u32, gen: i32, first: bool): Ref {
+    if (isAction(n)) return n;
+    const id = <i32>n;
+    if ((this.words[id] & (1 << <u32>w)) == 0) return n;
+    if (first && this.stamp[id] == gen) return this.memo[id];
+    if (this.reach-- <= 0) return n; // gave up: restrict() returns n itself
+    let out: Ref = n;
+    if (this.steps > 0) {
+      this.steps--;
+      this.budget--;
+      const m = this.mask[id];
+      const t = <Test>this.test[id];
+      const k = this.k[id];
+      let known = -1;
+      if (this.word[id] == w) {
+        if (lo == hi) {
+          known = t == Test.SET ? ((lo & k) != 0 ? 1 : 0) : t == Test.EQ ? ((lo & m) == k ? 1 : 0)
+            : t == Test.GT ? (lo > k ? 1 : 0) : (lo >= k ? 1 : 0);
+        } else if (m == FULL && t != Test.SET) {
+          known = decideRange(lo, hi, hole, holeAt, t, k);
+        }
+      }
+      if (known == 1) out = this.restrictRange(this.t[id], w, lo, hi, hole, holeAt, gen, first);
+      else if (known == 0) out = this.restrictRange(this.f[id], w, lo, hi, hole, holeAt, gen, first);
+      else {
+        let rt: Ref;
+        let rf: Ref;
+        if (this.word[id] == w && m == FULL && t != Test.SET) {
+          // Narrow the interval by what this test says on each branch.
+          let tLo = lo, tHi = hi, fLo = lo, fHi = hi;
+          let fHole = hole, fHoleAt = holeAt;
+          if (t == Test.EQ) {
+            tLo = tHi = k;
+            if (k == lo) fLo = lo + 1;
+            else if (k == hi) fHi = hi - 1;
+            else if (!hole) {
+              fHole = true;
+              fHoleAt = k;
+            }
+          } else if (t == Test.GT) {
+            tLo = max(lo, k + 1);
+            fHi = min(hi, k);
+          } else { // GE
+            tLo = max(lo, k);
+            fHi = min(hi, k - 1);
+          }
+          rt = this.restrictRange(this.t[id], w, tLo, tHi, hole && holeAt >= tLo && holeAt <= tHi, holeAt, gen, false);
+          rf = this.restrictRange(this.f[id], w, fLo, fHi, fHole && fHoleAt >= fLo && fHoleAt <= fHi, fHoleAt, gen, false);
+        } else {
+          rt = this.restrictRange(this.t[id], w, lo, hi, hole, holeAt, gen, first);
+          rf = this.restrictRange(this.f[id], w, lo, hi, hole, holeAt, gen, first);
+        }
+        out = rt == this.t[id] && rf == this.f[id] ? n : this.intern(this.word[id], m, t, k, rt, rf);
+      }
+    }
+    if (first) {
+      this.stamp[id] = gen;
+      this.memo[id] = out;
+    }
+    return out;
   }
 
   private restrictIn(n: Ref, w: i32, mask: u32, test: Test, k: u32, truth: bool, gen: i32): Ref {
@@ -408,6 +498,15 @@ function hash(w: i32, mask: u32, test: u32, k: u32, t: Ref, f: Ref): u32 {
   h = (h ^ <u64>t) * 0x9e3779b97f4a7c15;
   h = (h ^ <u64>f) * 0xff51afd7ed558ccd;
   return <u32>(h >> 32) ^ <u32>h;
+}
+
+/** What test (t, k) on a whole word in lo..hi (minus holeAt when `hole`) gives; lo < hi. */
+function decideRange(lo: u32, hi: u32, hole: bool, holeAt: u32, t: Test, k: u32): i32 {
+  switch (t) {
+    case Test.EQ: return k < lo || k > hi || (hole && holeAt == k) ? 0 : -1;
+    case Test.GT: return lo > k ? 1 : hi <= k ? 0 : -1;
+    default: return lo >= k ? 1 : hi < k ? 0 : -1; // GE
+  }
 }
 
 /**
