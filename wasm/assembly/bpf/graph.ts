@@ -7,11 +7,14 @@
 //   outcome and across outcomes (two syscalls whose last rules agree share that code).
 // - Each branch of a new node is restricted by what the test just decided (a BDD "restrict"):
 //   a later test that the path has already answered disappears, so "arg0 == 1 -> A; arg0 == 2
-//   -> B" tests the high word once, and an ordered test's special values fold away.
+//   -> B" tests the high word once, and an ordered test's special values fold away. A fact on
+//   a whole word is an interval, narrowed by the same-word tests the walk passes.
 // - The emitter tracks the accumulator: a node entered with its word (and mask) already loaded
 //   skips the load, so a word is loaded once per path while the path stays on it.
-// Restriction copies subgraphs, so it is bounded (STEPS_PER_COND per condition of an outcome,
-// RESTRICT_BUDGET per compile), and an outcome keeps its plain graph when that is smaller.
+// Restriction copies subgraphs, so it is bounded (REACH nodes per walk, STEPS_PER_COND per
+// condition of an outcome, RESTRICT_BUDGET per compile), and an outcome keeps its plain graph
+// when that has fewer nodes. The ops' semantics are those of the reference evaluator
+// (test/unit/reference.ts): 64-bit unsigned, or the low word alone for Cond.lowWord.
 import { CmpOp } from "./wire";
 import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
 import { ALU, AND, JEQ, JGE, JGT, JMP, JSET, K, LD_ABS } from "./insn";
@@ -188,6 +191,13 @@ export class Graph {
         break;
     }
     if (t == f) return t;
+    // "w > k ? t : (w == k ? t : e)" is "w >= k ? t : e" (k < 2^32-1 here).
+    if (test == Test.GT && !isAction(f)) {
+      const e = <i32>f;
+      if (this.word[e] == w && this.mask[e] == FULL && this.test[e] == <u8>Test.EQ && this.k[e] == k && this.t[e] == t) {
+        return this.node(w, FULL, Test.GE, k, t, this.f[e]);
+      }
+    }
     const rt = this.restrict(t, w, mask, test, k, true);
     const rf = this.restrict(f, w, mask, test, k, false);
     return this.intern(w, mask, test, k, rt, rf);
