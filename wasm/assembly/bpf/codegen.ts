@@ -7,7 +7,7 @@
 // runs it once per stretch of numbers that share a path, with the same sums.)
 // The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from graph.ts.
 import { MAX_INSNS, Strategy } from "./wire";
-import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
+import { actionTarget, Emitter, Label, Target } from "./emit";
 import { Graph, GraphEmitter } from "./graph";
 import { JEQ, JGE, JMP, K, LD_ABS, Program } from "./insn";
 import * as interp from "./interp";
@@ -27,63 +27,27 @@ const REUSE_REACH: i32 = 200;
 // A seccomp_data for measuring (nr, arch, zero arguments).
 const DATA: usize = memory.data(64, 16);
 
-/**
- * Null when no strategy fits in MAX_INSNS. Each strategy is built with the tree's height bound
- * on zero-argument paths; with argument tests, also on each leaf's longest path, and such a
- * program is kept when it costs at most 1/2^TOLERANCE more (measure()) than the best first one
- * and its longest path is shorter (the mean is not all that counts: the worst path is paid on
- * every call of its syscall).
- */
+/** Null when no strategy fits in MAX_INSNS. */
 export function generate(lowered: Lowered, strategy: Strategy): Program | null {
   const gen = new Codegen(lowered);
   let best: Program | null = null;
   let bestCost: i64 = i64.MAX_VALUE;
-  let bestWorst: i32 = i32.MAX_VALUE;
-  let limit: i64 = i64.MAX_VALUE;
-  for (let v = 0; v < (gen.hasArgs ? 2 : 1); v++) {
-    gen.heightsByLongest = v == 1;
-    if (v == 1) {
-      if (!best) break;
-      limit = bestCost + (bestCost >> TOLERANCE);
+  if (strategy != Strategy.NR_FIRST) {
+    const p = gen.archFirst();
+    if (p.length <= MAX_INSNS) {
+      best = p;
+      bestCost = gen.measure(p);
     }
-    for (let s = 0; s < 2; s++) {
-      const nrFirst = s == 1;
-      if (strategy == (nrFirst ? Strategy.ARCH_FIRST : Strategy.NR_FIRST)) continue;
-      // Skip building nr-first when even its lower bound cannot beat arch-first.
-      if (nrFirst && strategy != Strategy.NR_FIRST && (v == 0 ? gen.nrFirstBound() >= bestCost : gen.nrFirstBound() > limit)) continue;
-      const p = nrFirst ? gen.nrFirst() : gen.archFirst();
-      if (p.length > MAX_INSNS) continue;
-      const cost = gen.measure(p);
-      const worst = longestPath(p);
-      let take = !best || cost < bestCost || (cost == bestCost && p.length < best.length);
-      if (v == 1 && best) {
-        take = cost <= limit && (worst < bestWorst || (worst == bestWorst && take));
-      }
-      if (take) {
-        best = p;
-        bestCost = cost;
-        bestWorst = worst;
-      }
+  }
+  // Skip building nr-first when even its lower bound cannot beat arch-first.
+  if (strategy != Strategy.ARCH_FIRST && (strategy == Strategy.NR_FIRST || gen.nrFirstBound() < bestCost)) {
+    const p = gen.nrFirst();
+    const cost = gen.measure(p);
+    if (p.length <= MAX_INSNS && (!best || cost < bestCost || (cost == bestCost && p.length < best.length))) {
+      best = p;
     }
   }
   return best;
-}
-
-const TOLERANCE: i64 = 8;
-
-/** The most instructions any seccomp_data executes: the longest path of the jump graph. */
-function longestPath(p: Program): i32 {
-  const n = p.length;
-  const longest = new StaticArray<i32>(n + 1);
-  for (let i = n - 1; i >= 0; i--) {
-    const code = p.code(i);
-    const cls = code & 7;
-    if (cls == 6) longest[i] = 1;
-    else if (cls == 5 && (code & 0xf0) == 0) longest[i] = 1 + longest[min(n, i + 1 + <i32>p.k(i))];
-    else if (cls == 5) longest[i] = 1 + max(longest[min(n, i + 1 + <i32>p.jt(i))], longest[min(n, i + 1 + <i32>p.jf(i))]);
-    else longest[i] = 1 + longest[i + 1];
-  }
-  return longest[0];
 }
 
 class Codegen {
@@ -107,12 +71,6 @@ class Codegen {
   private tupleAt: i32[] = [];
   /** Per outcome: instructions its code executes with zero arguments. */
   private costOf: i32[] = [];
-  /** Per outcome: the most instructions its code executes for any arguments. */
-  private worstOf: i32[] = [];
-  /** Whether the policy has any argument test (else the longest path is the zero-argument one). */
-  hasArgs: bool = false;
-  /** Bound the tree's height by each leaf's longest path instead of its zero-argument one. */
-  heightsByLongest: bool = false;
 
   constructor(l: Lowered) {
     this.policy = l.policy;
@@ -130,11 +88,7 @@ class Codegen {
     this.graph = graph;
     this.em = em;
     this.nodes = new GraphEmitter(graph, em, l.policy.bigEndian);
-    for (let id = 0; id < graph.roots.length; id++) {
-      this.costOf.push(graph.zeroArgCost(graph.roots[id]));
-      this.worstOf.push(graph.longest(graph.roots[id]));
-      if (!isAction(graph.roots[id])) this.hasArgs = true;
-    }
+    for (let id = 0; id < graph.roots.length; id++) this.costOf.push(graph.zeroArgCost(graph.roots[id]));
   }
 
   /** Executed instructions summed over the measured numbers, with zero arguments. */
@@ -271,10 +225,9 @@ class Codegen {
         const c = <i64>counts[x * n + r];
         if (c == 0) continue;
         const cost = byTuple ? this.tupleCost(key, x) : this.outcomeCost(key);
-        const most = !this.heightsByLongest ? cost : byTuple ? this.tupleCost(key, x, false, true) : <i64>this.worstOf[key];
         measured += c;
         weighted += c * cost;
-        if (most > worst) worst = most;
+        if (cost > worst) worst = cost;
       }
       total += measured;
       w[r] = MEASURED * measured + 1;
@@ -355,7 +308,7 @@ class Codegen {
    * else `ld [4]`, one jeq per arch tested up to x's, then x's outcome (or the bad-arch RET).
    * With `cheapest`, every outcome counts as one RET: a lower bound before outcomes are emitted.
    */
-  private tupleCost(key: i32, x: i32, cheapest: bool = false, longest: bool = false): i64 {
+  private tupleCost(key: i32, x: i32, cheapest: bool = false): i64 {
     const tuple = this.tuples[key];
     let uniform = true;
     for (let y = 0; y < tuple.length; y++) {
@@ -366,7 +319,7 @@ class Codegen {
     for (let y = 0; y < tuple.length; y++) {
       if (tuple[y] == this.badOutcome) continue;
       checks++;
-      if (y == x) return 1 + checks + (cheapest ? 1 : longest ? <i64>this.worstOf[tuple[y]] : this.outcomeCost(tuple[y]));
+      if (y == x) return 1 + checks + (cheapest ? 1 : this.outcomeCost(tuple[y]));
     }
     return 1 + checks + 1;
   }

@@ -385,26 +385,6 @@ export class Graph {
     return cost + 1;
   }
 
-  /** The most instructions any arguments execute from `n` (entered with nothing loaded). */
-  longest(n: Ref): i32 {
-    this.generation++;
-    return this.longestIn(n, UNKNOWN, this.generation);
-  }
-
-  private longestIn(n: Ref, state: i64, gen: i32): i32 {
-    if (isAction(n)) return 1;
-    const id = <i32>n;
-    const entry = this.entryCost(id, state);
-    // The memo holds the longest path from the node's own jump on (which does not depend on
-    // how it was entered).
-    if (this.stamp[id] != gen) {
-      const after = stateAfter(this.word[id], this.mask[id]);
-      this.memo[id] = 1 + max(this.longestIn(this.t[id], after, gen), this.longestIn(this.f[id], after, gen));
-      this.stamp[id] = gen;
-    }
-    return entry + <i32>this.memo[id];
-  }
-
   /** Loads (and mask) a node needs when entered with A holding `state`. */
   entryCost(id: i32, state: i64): i32 {
     const mask = this.mask[id];
