@@ -48,7 +48,7 @@ function value(r: Rng): bigint {
 function cond(r: Rng): Cond {
   const op = r.pick(OPS);
   const v = value(r);
-  // Runs of EQ on one argument are what chain.ts shares loads for: make them common.
+  // Runs of EQ on one argument are what graph.ts restricts and shares loads for: make them common.
   return { arg: r.int(3), op, value: v, valueTwo: op === "MASKED_EQ" && r.chance(0.6) ? value(r) & v : value(r) };
 }
 

@@ -5,19 +5,19 @@
 // "Cheaper" is measured, not estimated: each program runs on every measured number (0..maxNr
 // of each ABI) and the lower mean executed count wins, then the shorter program. (measure.ts
 // runs it once per stretch of numbers that share a path, with the same sums.)
-// The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from chain.ts.
+// The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from graph.ts.
 import { MAX_INSNS, Strategy } from "./wire";
-import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
-import { emitChain } from "./chain";
+import { actionTarget, Emitter, Label, Target } from "./emit";
+import { Graph, GraphEmitter } from "./graph";
 import { JEQ, JGE, JMP, K, LD_ABS, Program } from "./insn";
 import * as interp from "./interp";
 import { executedOver, UNSUPPORTED } from "./measure";
 import { LeafTable, Segments } from "./segment";
 import { MEASURED, Scratch, Tree } from "./tree";
+import { Lowered } from "../lower/lower";
 import { Outcomes } from "../lower/outcome";
 import { Policy } from "../lower/policy";
-import { lowerArch, Partition } from "../lower/ranges";
-import { sortU64 } from "../lower/sort";
+import { Partition } from "../lower/ranges";
 
 const NR_OFFSET: u32 = 0;
 const ARCH_OFFSET: u32 = 4;
@@ -28,8 +28,8 @@ const REUSE_REACH: i32 = 200;
 const DATA: usize = memory.data(64, 16);
 
 /** Null when no strategy fits in MAX_INSNS. */
-export function generate(policy: Policy, strategy: Strategy): Program | null {
-  const gen = new Codegen(policy);
+export function generate(lowered: Lowered, strategy: Strategy): Program | null {
+  const gen = new Codegen(lowered);
   let best: Program | null = null;
   let bestCost: i64 = i64.MAX_VALUE;
   if (strategy != Strategy.NR_FIRST) {
@@ -51,35 +51,44 @@ export function generate(policy: Policy, strategy: Strategy): Program | null {
 }
 
 class Codegen {
-  outcomes: Outcomes = new Outcomes();
-  arches: u32[] = [];
-  parts: Partition[] = [];
+  policy: Policy;
+  outcomes: Outcomes;
+  arches: u32[];
+  parts: Partition[];
   badOutcome: i32;
-  // The measured numbers: per ABI, its arch's index and raw nrs mLo..mHi.
-  mArch: i32[] = [];
-  mLo: u32[] = [];
-  mHi: u32[] = [];
-  em: Emitter = new Emitter();
+  mArch: i32[];
+  mLo: u32[];
+  mHi: u32[];
+  private union: Partition;
+  private tuples: i32[][];
+  private unionCounts: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Every outcome's argument tests, one graph for the whole program. */
+  private graph: Graph;
+  em: Emitter;
+  private nodes: GraphEmitter;
   private scratch: Scratch = new Scratch();
-  // Where each outcome's and each tuple's code was last emitted (-1: not yet).
-  private outcomeAt: i32[] = [];
+  // Where each tuple's code was last emitted (-1: not yet).
   private tupleAt: i32[] = [];
+  /** Per outcome: instructions its code executes with zero arguments. */
+  private costOf: i32[] = [];
 
-  constructor(public policy: Policy) {
-    for (let i = 0; i < policy.abis.length; i++) {
-      const arch = policy.abis[i].auditArch;
-      if (!this.arches.includes(arch)) this.arches.push(arch);
-    }
-    for (let x = 0; x < this.arches.length; x++) {
-      this.parts.push(lowerArch(policy, this.arches[x], this.outcomes));
-    }
-    this.badOutcome = this.outcomes.plain(policy.badArchAction);
-    for (let i = 0; i < policy.abis.length; i++) {
-      const abi = policy.abis[i];
-      this.mArch.push(this.arches.indexOf(abi.auditArch));
-      this.mLo.push(abi.nrBase);
-      this.mHi.push(<u32>min<u64>(<u64>abi.nrBase + <u64>abi.maxNr, <u64>u32.MAX_VALUE));
-    }
+  constructor(l: Lowered) {
+    this.policy = l.policy;
+    this.outcomes = l.outcomes;
+    this.arches = l.arches;
+    this.parts = l.parts;
+    this.badOutcome = l.badOutcome;
+    this.mArch = l.mArch;
+    this.mLo = l.mLo;
+    this.mHi = l.mHi;
+    this.union = l.union;
+    this.tuples = l.tuples;
+    const graph = new Graph(l.outcomes);
+    const em = new Emitter();
+    this.graph = graph;
+    this.em = em;
+    this.nodes = new GraphEmitter(graph, em, l.policy.bigEndian);
+    for (let id = 0; id < graph.roots.length; id++) this.costOf.push(graph.zeroArgCost(graph.roots[id]));
   }
 
   /** Executed instructions summed over the measured numbers, with zero arguments. */
@@ -152,39 +161,9 @@ class Codegen {
     return sum + entropy;
   }
 
-  private union: Partition = new Partition();
-  private unionCounts: StaticArray<i32> = new StaticArray<i32>(0);
-  private united: bool = false;
-
-  /** The union of all partitions' cuts; each piece's key is its tuple of per-arch outcomes. */
+  /** Measured numbers per piece of the union, counted once. */
   private unite(): void {
-    if (this.united) return;
-    this.united = true;
-    const nA = this.arches.length;
-    const cuts: u64[] = [];
-    for (let x = 0; x < nA; x++) {
-      for (let r = 0; r < this.parts[x].length; r++) cuts.push(<u64>this.parts[x].lo[r]);
-    }
-    sortU64(cuts);
-    const tuples: i32[][] = [];
-    const union = new Partition();
-    for (let c = 0; c < cuts.length; c++) {
-      if (c > 0 && cuts[c] == cuts[c - 1]) continue;
-      const lo = <u32>cuts[c];
-      let hi = u32.MAX_VALUE;
-      for (let d = c + 1; d < cuts.length; d++) {
-        if (<u32>cuts[d] != lo) {
-          hi = <u32>cuts[d] - 1;
-          break;
-        }
-      }
-      const tuple = new Array<i32>(nA);
-      for (let x = 0; x < nA; x++) tuple[x] = this.parts[x].outcome[this.parts[x].find(lo)];
-      union.add(lo, hi, internTuple(tuples, tuple));
-    }
-    this.tuples = tuples;
-    this.union = union;
-    this.unionCounts = this.countMeasured(union, -1);
+    if (this.unionCounts.length == 0) this.unionCounts = this.countMeasured(this.union, -1);
   }
 
   archFirst(): Program {
@@ -201,11 +180,9 @@ class Codegen {
     return this.em.finish(false);
   }
 
-  private tuples: i32[][] = [];
-
   private start(): void {
     this.em = new Emitter();
-    this.outcomeAt = [];
+    this.nodes = new GraphEmitter(this.graph, this.em, this.policy.bigEndian);
     this.tupleAt = [];
   }
 
@@ -232,7 +209,9 @@ class Codegen {
     const n = part.length;
     const nA = this.arches.length;
     // Per fine range: traversal weight, the weighted cost of its leaf code, and the most
-    // instructions that code executes for one of its measured numbers.
+    // instructions that code executes for one of its measured numbers (arguments zero, as
+    // measure() counts; bounding the height by the longest argument path instead was measured
+    // to lengthen moby's worst syscall path from 13 to 15).
     const w = new StaticArray<i64>(n);
     const lc = new StaticArray<i64>(n);
     const exec = new StaticArray<i32>(n);
@@ -305,15 +284,9 @@ class Codegen {
     return l;
   }
 
-  /** An outcome's code (chain.ts), reused while it is within reach. */
+  /** An outcome's code: its graph's root (graph.ts shares what was emitted within reach). */
   private emitOutcome(id: i32): Target {
-    const o = this.outcomes.get(id);
-    if (o.isPlain) return actionTarget(o.final);
-    const cached = this.reused(this.outcomeAt, id);
-    if (cached >= 0) return <Target>cached;
-    const next = emitChain(this.em, o, this.policy.bigEndian);
-    if (!isAction(next)) remember(this.outcomeAt, id, <Label>next);
-    return next;
+    return this.nodes.emit(this.graph.roots[id]);
   }
 
   /** The label of block `id` if it was emitted and is still near enough, else -1. */
@@ -325,27 +298,9 @@ class Codegen {
 
   // ---- cost estimates for the tree's leaves (instructions executed) ----
 
-  private execOf: i32[] = [];
-
-  /**
-   * Instructions an outcome's code executes with zero arguments (what measure() counts): its
-   * chain is emitted on the side and run, so the tree weighs each leaf by what it really costs.
-   */
+  /** Instructions an outcome's code executes with zero arguments (what measure() counts). */
   private outcomeCost(id: i32): i64 {
-    const o = this.outcomes.get(id);
-    if (o.isPlain) return 1;
-    while (this.execOf.length <= id) this.execOf.push(-1);
-    if (this.execOf[id] < 0) {
-      const em = new Emitter();
-      const entry = em.place(emitChain(em, o, this.policy.bigEndian));
-      const p = em.finish(false);
-      // The entry need not be the chain's last instruction placed: run from it.
-      const at = p.length - 1 - entry;
-      memory.fill(DATA, 0, 64);
-      interp.run(new Program(p.ptr + (<usize>at << 3), p.length - at, false), DATA);
-      this.execOf[id] = interp.executed;
-    }
-    return <i64>this.execOf[id];
+    return <i64>this.costOf[id];
   }
 
   /**
@@ -400,15 +355,4 @@ function log2Fixed(num: u64, den: u64): i64 {
     }
   }
   return (whole << 8) | frac;
-}
-
-function internTuple(tuples: i32[][], tuple: i32[]): i32 {
-  for (let t = 0; t < tuples.length; t++) {
-    const u = tuples[t];
-    let same = true;
-    for (let x = 0; x < tuple.length; x++) same = same && u[x] == tuple[x];
-    if (same) return t;
-  }
-  tuples.push(tuple);
-  return tuples.length - 1;
 }

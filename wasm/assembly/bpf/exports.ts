@@ -7,6 +7,7 @@ import { Program } from "./insn";
 import * as interp from "./interp";
 import { dec } from "./text";
 import { verify as check } from "./verify";
+import { lower } from "../lower/lower";
 import { decodeError, decodePolicy } from "../lower/policy";
 
 let outPtr: usize = 0;
@@ -41,7 +42,8 @@ export function compile(nWords: i32, flags: u32): Status {
   if (nWords < 0 || nWords > INPUT_CAP / 4) return failed(Status.BAD_INPUT, "policy does not fit the input buffer");
   const policy = decodePolicy(INPUT, nWords);
   if (!policy) return failed(Status.BAD_INPUT, decodeError);
-  const p = generate(policy, <Strategy>((flags >> FLAG_STRATEGY_SHIFT) & 3));
+  const lowered = lower(policy);
+  const p = generate(lowered, <Strategy>((flags >> FLAG_STRATEGY_SHIFT) & 3));
   if (!p) return failed(Status.TOO_LARGE, `the program would exceed ${dec(MAX_INSNS)} instructions`);
   const reason = check(p);
   if (reason) return failed(Status.REJECTED, "internal error, generated program rejected: " + reason);
