@@ -16,6 +16,8 @@ const KERNEL_ARCH_ALIASES: Readonly<Record<string, KernelArch>> = {
   amd64: "x86_64", // Debian, Go
   arm64: "aarch64",
   ppc64el: "ppc64le",
+  armhf: "arm", // Debian (and armel: both EABI)
+  armel: "arm",
 };
 
 export function kernelArch(name: string): KernelArch | undefined {
@@ -34,6 +36,8 @@ export function hostKernelArch(): KernelArch | undefined {
       return endianness() === "LE" ? "ppc64le" : undefined;
     case "s390x":
       return "s390x";
+    case "arm": // a 32-bit process, also on an aarch64 kernel
+      return "arm";
     default:
       return undefined;
   }

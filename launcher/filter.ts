@@ -19,7 +19,7 @@ export function nativeNr(arch: string, name: string): number | undefined {
 
 export function toKernelArch(name: string): KernelArch {
   const k = kernelArch(name);
-  if (!k) throw new PolicyError(`unknown architecture ${JSON.stringify(name)} (x86_64, aarch64, ppc64le or s390x)`);
+  if (!k) throw new PolicyError(`unknown architecture ${JSON.stringify(name)} (x86_64, aarch64, ppc64le, s390x or arm)`);
   return k;
 }
 

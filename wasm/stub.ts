@@ -3,7 +3,7 @@
 // the ELF out. The word layout is mirrored from wasm/assembly/stub/exports.ts: change both.
 // The module is instantiated on first use, never at import time (in Bun a wasm compile starts
 // a thread; see wasm/core.ts).
-import { syscallNr } from "../arch/index.ts";
+import { elfMachine, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
 import coreWasm from "./build/core-wasm.gen.ts";
 
@@ -73,9 +73,9 @@ export interface StubExports {
   stubEmit(): number;
 }
 
-const ARCH_ID: Record<KernelArch, number> = { x86_64: 0, aarch64: 1, ppc64le: 2, s390x: 3 };
+const ARCH_ID: Record<KernelArch, number> = { x86_64: 0, aarch64: 1, ppc64le: 2, s390x: 3, arm: 4 };
 const FILTER_MAX = 4096 * 8;
-const PROBES_MAX = 16;
+const PROBES_MAX = 32;
 const PROBE_ARGS_MAX = 6;
 const SLOTS_MAX = 4;
 const AUTO_HIDE_FILTER_MAX = 511 * 8;
@@ -147,7 +147,7 @@ export function emitStub(opts: StubOptions, core: StubExports = stubModule()): U
     arch, program.length,
     nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl,
     nrs.getpid, nrs.clone, nrs.rt_sigprocmask, nrs.rt_sigtimedwait, nrs.kill, nrs.waitid,
-    slots.length, autoHide, opts.init ? 1 : 0,
+    slots.length, autoHide, opts.init ? 1 : 0, elfMachine(opts.kernelArch),
   ];
   for (const { probe: p, at } of slots) {
     const args = p.args ?? [];

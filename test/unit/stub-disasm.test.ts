@@ -24,8 +24,9 @@ const OBJDUMP: Record<KernelArch, string[]> = {
   aarch64: ["-m", "aarch64"],
   ppc64le: ["-m", "powerpc:common64", "-EL"],
   s390x: ["-m", "s390:64-bit", "-EB"],
+  arm: ["-m", "armv6", "-EL"], // ARMv6: movw/movt and Thumb-2 would not decode as such
 };
-const SCMP_ARCH: Record<KernelArch, string> = { x86_64: "x86_64", aarch64: "aarch64", ppc64le: "ppc64le", s390x: "s390x" };
+const SCMP_ARCH: Record<KernelArch, string> = { x86_64: "x86_64", aarch64: "aarch64", ppc64le: "ppc64le", s390x: "s390x", arm: "arm" };
 
 interface Stub {
   arch: KernelArch;
@@ -66,7 +67,7 @@ const nameOf = (arch: KernelArch, nr: number): string =>
 
 /** Code, up to the padding that aligns the data after it. */
 function code(s: Stub): Insn[] {
-  const pad: Record<KernelArch, RegExp> = { x86_64: /^int3$/, aarch64: /^(udf|\.inst 0x0+)\b/, ppc64le: /^\.long 0x0$/, s390x: /^\.(short|long) 0x\w+$/ }; // s390x: objdump groups the padding with the data after it
+  const pad: Record<KernelArch, RegExp> = { x86_64: /^int3$/, aarch64: /^(udf|\.inst 0x0+)\b/, ppc64le: /^\.long 0x0$/, s390x: /^\.(short|long) 0x\w+$/, arm: /^(andeq r0, r0, r0|udf #\d+)$/ }; // s390x: objdump groups the padding with the data after it
   const insns = [...s.insns];
   while (insns.length > 0 && pad[s.arch].test(insns[insns.length - 1]!.text)) insns.pop();
   return insns;

@@ -76,10 +76,15 @@ const PR_SET_CHILD_SUBREAPER: i32 = 36;
 const P_ALL: i32 = 0;
 const WNOHANG_WEXITED: i32 = 1 | 4;
 const CLD_EXITED: i32 = 1;
-/** siginfo_t on 64-bit arches: si_code at 8, then (from 16) si_pid, si_uid, si_status. */
+/** siginfo_t: si_code at 8, then its union (from 16 on 64-bit arches, 12 on arm) starts with
+ *  si_pid, si_uid, si_status. */
 const SI_CODE: i32 = 8;
 const SI_PID: i32 = 16;
 const SI_STATUS: i32 = 24;
+/** How much earlier the union starts with 32-bit words. */
+function siShift(a: Asm): i32 {
+  return a.wordSize() == 8 ? 0 : 4;
+}
 /** Stack the init keeps: the saved signal mask at 0, a siginfo_t at 16. */
 const INIT_OLDMASK: i32 = 0;
 const INIT_SIGINFO: i32 = 16;
@@ -186,6 +191,7 @@ function installCall(a: Asm, viaPrctl: bool, fprog: i32): void {
  *  execve("/bin/sh", {"/bin/sh", path, args...}, S1), built in place over argv (the slot before
  *  S0 is ours). A0 = -errno after. */
 function execTry(a: Asm, path: i32, sh: i32): void {
+  const w = a.wordSize();
   const done = a.label();
   a.mov(A0, path);
   a.mov(A1, S0);
@@ -193,9 +199,9 @@ function execTry(a: Asm, path: i32, sh: i32): void {
   a.sys(SYS_EXECVE);
   a.bri(NE, A0, -ENOEXEC, done);
   a.la(A0, sh);
-  a.st(A0, S0, -8);
+  a.st(A0, S0, -w);
   a.st(path, S0, 0);
-  a.addi(A1, S0, -8);
+  a.addi(A1, S0, -w);
   a.mov(A2, S1);
   a.sys(SYS_EXECVE);
   a.st(S4, S0, 0); // later PATH entries must see the command's own argv[0] again
@@ -214,20 +220,21 @@ function fail(a: Asm, msg: i32, len: i32, die: i32): void {
  * state, then the path buffer), S3 = PATH value, S4 = the command name, S5 = scratch / flags.
  */
 export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>, autoHide: bool, init: bool): void {
+  const w = a.wordSize();
   const str = new Data(a);
   const usage = a.label(), badMode = a.label(), installFailed = a.label(), die = a.label(), dieText = a.label();
   a.prologue();
 
   // sp -> argc, argv[0..argc-1], NULL, envp..., NULL
   a.getsp(S0);
-  a.addi(S0, S0, 8);
+  a.addi(S0, S0, w);
   a.mov(S1, S0);
   const scanArgv = a.label();
   a.bind(scanArgv);
   a.ld(A1, S1, 0);
-  a.addi(S1, S1, 8);
+  a.addi(S1, S1, w);
   a.bri(NE, A1, 0, scanArgv);
-  a.addi(S0, S0, 8);
+  a.addi(S0, S0, w);
   a.ld(S4, S0, 0);
   a.bri(EQ, S4, 0, usage);
   const noDashDash = a.label(), dashDash = a.label();
@@ -249,7 +256,7 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   strcmp(a, S4, dashDash);
   a.jmp(noDashDash);
   a.bind(dashDash);
-  a.addi(S0, S0, 8);
+  a.addi(S0, S0, w);
   a.ld(S4, S0, 0);
   a.bri(EQ, S4, 0, usage);
   a.bind(noDashDash);
@@ -291,7 +298,7 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bri(NE, S2, MODE_NEVER + 1, nextName);
   a.jmp(badMode);
   a.bind(envNext);
-  a.addi(S5, S5, 8);
+  a.addi(S5, S5, w);
   a.jmp(envLoop);
   a.bind(envDone);
 
@@ -304,9 +311,12 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
     // filter (PATH waits in our argv slot meanwhile); S2 counts up from -(probes) once per
     // patched probe, so it ends at MODE_AUTO (0) when nothing answered EPERM, and below zero
     // (never MODE_ALWAYS: installFailed warns) when something did.
-    a.st(S3, S0, -8);
+    a.st(S3, S0, -w);
     a.la(S3, str.filter);
-    a.ld(S5, S3, filterLen); // the RET ALLOW follows the filter
+    // A 64-bit word is the whole RET ALLOW instruction; a 32-bit one its k field (the slots are
+    // RETs already: only k changes), little-endian on arm.
+    const k = w == 8 ? 0 : 4;
+    a.ld(S5, S3, filterLen + k); // the RET ALLOW follows the filter
     a.li(S2, -probes.length);
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
@@ -315,10 +325,10 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
       a.sysnr(p.nr, true);
       a.bri(EQ, A0, -EPERM, next);
       a.addi(S2, S2, 1);
-      for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j]);
+      for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j] + k);
       a.bind(next);
     }
-    a.ld(S3, S0, -8);
+    a.ld(S3, S0, -w);
     a.bri(NE, S2, MODE_AUTO, install);
   } else {
     for (let i = 0; i < probes.length; i++) {
@@ -334,7 +344,7 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   // NO_NEW_PRIVS, and on EACCES once more with it (S5 = 1). Every register is taken, so the mode
   // waits for installFailed in the argv slot before the command's, which is ours (see execTry).
   a.bind(install);
-  a.st(S2, S0, -8);
+  a.st(S2, S0, -w);
   const retry = a.label(), viaPrctl = a.label(), check = a.label(), notNosys = a.label();
   a.li(S2, 0);
   a.li(S5, 0);
@@ -474,7 +484,7 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
 
   a.bind(installFailed);
   const refused = a.label();
-  a.ld(A0, S0, -8);
+  a.ld(A0, S0, -w);
   a.bri(EQ, A0, MODE_ALWAYS, refused);
   say(a, str.prefix, PREFIX.length + MSG_WARN.length);
   a.jmp(exec);
@@ -502,8 +512,12 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
   a.u16(<u32>(filterLen / 8));
   a.u16(0);
-  a.u32(0);
-  a.u64(a.addr(str.filter));
+  if (w == 8) {
+    a.u32(0);
+    a.u64(a.addr(str.filter));
+  } else {
+    a.u32(<u32>a.addr(str.filter));
+  }
   a.bind(str.filter);
   a.bytes(filter, filterLen);
   if (autoHide) { // struct sock_filter { u16 code; u8 jt, jf; u32 k; }, right after the filter
@@ -532,7 +546,8 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
     a.bind(str.versionKey); a.cstr("--version");
     a.align(8);
     a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
-    a.bind(str.second); a.u64(1); a.u64(0); // struct timespec { 1 s, 0 ns }
+    a.bind(str.second); // struct timespec { 1 s, 0 ns } (of longs: the old rt_sigtimedwait on arm)
+    if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
   }
 }
 
@@ -588,7 +603,7 @@ function initLoop(a: Asm, str: Data, execvp: i32): void {
   a.sys(SYS_KILL, false);
   a.bind(reap); // waitid leaves si_pid alone when nothing has exited: clear it first
   a.li(A0, 0);
-  a.st(A0, S2, INIT_SIGINFO + SI_PID);
+  a.st(A0, S2, INIT_SIGINFO + SI_PID - siShift(a));
   a.li(A1, 0);
   a.addi(A2, S2, INIT_SIGINFO);
   a.li(A3, WNOHANG_WEXITED);
@@ -596,11 +611,11 @@ function initLoop(a: Asm, str: Data, execvp: i32): void {
   a.li(A0, P_ALL);
   a.sys(SYS_WAITID);
   a.bri(NE, A0, 0, wait); // ECHILD
-  a.ldw(A0, S2, INIT_SIGINFO + SI_PID);
+  a.ldw(A0, S2, INIT_SIGINFO + SI_PID - siShift(a));
   a.bri(EQ, A0, 0, wait); // nothing (more) to reap
   a.br(NE, A0, S5, reap); // an orphan, reaped: look for more
   a.ldw(A1, S2, INIT_SIGINFO + SI_CODE);
-  a.ldw(A0, S2, INIT_SIGINFO + SI_STATUS);
+  a.ldw(A0, S2, INIT_SIGINFO + SI_STATUS - siShift(a));
   a.bri(EQ, A1, CLD_EXITED, exited);
   a.addi(A0, A0, 128); // killed (or dumped core): 128 + the signal
   a.bind(exited);
