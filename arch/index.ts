@@ -18,6 +18,9 @@ const KERNEL_ARCH_ALIASES: Readonly<Record<string, KernelArch>> = {
   ppc64el: "ppc64le",
   armhf: "arm", // Debian (and armel: both EABI)
   armel: "arm",
+  armv6l: "arm", // uname -m on 32-bit arm kernels (armv8l: a 32-bit personality on aarch64)
+  armv7l: "arm",
+  armv8l: "arm",
 };
 
 export function kernelArch(name: string): KernelArch | undefined {
