@@ -215,16 +215,37 @@ function fail(a: Asm, msg: i32, len: i32, die: i32): void {
   a.jmp(die);
 }
 
+/** Where the phases go on: the labels that more than one phase jumps to. */
+class Exits {
+  usage: i32; badMode: i32; installFailed: i32; die: i32; dieText: i32; exec: i32; install: i32;
+  constructor(a: Asm) {
+    this.usage = a.label(); this.badMode = a.label(); this.installFailed = a.label(); this.die = a.label();
+    this.dieText = a.label(); this.exec = a.label(); this.install = a.label();
+  }
+}
+
 /**
- * The whole stub. Registers: S0 = the command's argv, S1 = envp, S2 = mode (then the install
- * state, then the path buffer), S3 = PATH value, S4 = the command name, S5 = scratch / flags.
+ * The whole stub, phase by phase, in the order its code is laid out. Registers: S0 = the command's
+ * argv, S1 = envp, S2 = mode (then the install state, then the path buffer), S3 = PATH value,
+ * S4 = the command name, S5 = scratch / flags.
  */
 export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>, autoHide: bool, init: bool): void {
-  const w = a.wordSize();
   const str = new Data(a);
-  const usage = a.label(), badMode = a.label(), installFailed = a.label(), die = a.label(), dieText = a.label();
+  const x = new Exits(a);
   a.prologue();
+  readArgv(a, str, x, init);
+  readEnv(a, str, x);
+  probeEngine(a, str, x, filterLen, probes, autoHide);
+  installFilter(a, str, x);
+  runCommand(a, str, x, init);
+  failures(a, str, x);
+  writeData(a, str, filter, filterLen, autoHide, init);
+}
 
+/** S0 = the command's argv (past one leading "--"), S1 = envp, S4 = the command name; no command
+ *  is usage. With `init`, `--version` answers dockerd and exits. */
+function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
+  const w = a.wordSize();
   // sp -> argc, argv[0..argc-1], NULL, envp..., NULL
   a.getsp(S0);
   a.addi(S0, S0, w);
@@ -236,7 +257,7 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bri(NE, A1, 0, scanArgv);
   a.addi(S0, S0, w);
   a.ld(S4, S0, 0);
-  a.bri(EQ, S4, 0, usage);
+  a.bri(EQ, S4, 0, x.usage);
   const noDashDash = a.label(), dashDash = a.label();
   if (init) { // docker-init --version, as dockerd asks: one line on stdout, exit 0
     const isVersion = a.label(), notVersion = a.label();
@@ -258,9 +279,13 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bind(dashDash);
   a.addi(S0, S0, w);
   a.ld(S4, S0, 0);
-  a.bri(EQ, S4, 0, usage);
+  a.bri(EQ, S4, 0, x.usage);
   a.bind(noDashDash);
+}
 
+/** S2 = the mode (MODE_UNSET when the variable is absent), S3 = the PATH value (0 when absent). */
+function readEnv(a: Asm, str: Data, x: Exits): void {
+  const w = a.wordSize();
   // The environment: the first CLONE3_WORKAROUND_MODE= and the first PATH= win, like getenv.
   a.li(S2, MODE_UNSET);
   a.li(S3, 0);
@@ -296,15 +321,19 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bri(NE, A2, 0, skipName);
   a.addi(S2, S2, 1);
   a.bri(NE, S2, MODE_NEVER + 1, nextName);
-  a.jmp(badMode);
+  a.jmp(x.badMode);
   a.bind(envNext);
   a.addi(S5, S5, w);
   a.jmp(envLoop);
   a.bind(envDone);
+}
 
-  const exec = a.label(), install = a.label();
-  a.bri(EQ, S2, MODE_NEVER, exec);
-  a.bri(EQ, S2, MODE_ALWAYS, install);
+/** `never` goes to exec, always to install; auto probes: to install when one answers EPERM (with
+ *  auto-hide after patching the slots of the others), else to exec. */
+function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool): void {
+  const w = a.wordSize();
+  a.bri(EQ, S2, MODE_NEVER, x.exec);
+  a.bri(EQ, S2, MODE_ALWAYS, x.install);
   if (autoHide) {
     // Every probe runs; a syscall allowed (or ENOSYS) here gets its slots patched to ALLOW, so
     // the one filter hides exactly what answered EPERM. S5 = the RET ALLOW instruction, S3 = the
@@ -329,21 +358,24 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
       a.bind(next);
     }
     a.ld(S3, S0, -w);
-    a.bri(NE, S2, MODE_AUTO, install);
+    a.bri(NE, S2, MODE_AUTO, x.install);
   } else {
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
       probeArgs(a, p);
       a.sysnr(p.nr, true);
-      a.bri(EQ, A0, -EPERM, install);
+      a.bri(EQ, A0, -EPERM, x.install);
     }
   }
-  a.jmp(exec);
+  a.jmp(x.exec);
+}
 
+function installFilter(a: Asm, str: Data, x: Exits): void {
+  const w = a.wordSize();
   // Install: seccomp(2) (S2 = 0) or, where it is ENOSYS, prctl (S2 = 1); first without
   // NO_NEW_PRIVS, and on EACCES once more with it (S5 = 1). Every register is taken, so the mode
   // waits for installFailed in the argv slot before the command's, which is ours (see execTry).
-  a.bind(install);
+  a.bind(x.install);
   a.st(S2, S0, -w);
   const retry = a.label(), viaPrctl = a.label(), check = a.label(), notNosys = a.label();
   a.li(S2, 0);
@@ -355,14 +387,14 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bind(viaPrctl);
   installCall(a, true, str.fprog);
   a.bind(check);
-  a.bri(EQ, A0, 0, exec);
+  a.bri(EQ, A0, 0, x.exec);
   a.bri(NE, A0, -ENOSYS, notNosys);
-  a.bri(NE, S2, 0, installFailed);
+  a.bri(NE, S2, 0, x.installFailed);
   a.li(S2, 1);
   a.jmp(retry);
   a.bind(notNosys);
-  a.bri(NE, A0, -EACCES, installFailed);
-  a.bri(NE, S5, 0, installFailed);
+  a.bri(NE, A0, -EACCES, x.installFailed);
+  a.bri(NE, S5, 0, x.installFailed);
   a.li(S5, 1);
   a.li(A0, PR_SET_NO_NEW_PRIVS);
   a.li(A1, 1);
@@ -371,9 +403,12 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.li(A4, 0);
   a.sys(SYS_PRCTL);
   a.bri(EQ, A0, 0, retry);
-  a.jmp(installFailed);
+  a.jmp(x.installFailed);
+}
 
-  a.bind(exec);
+/** The init loop (with `init`), then execvp; a failed exec reports the command's error. */
+function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
+  a.bind(x.exec);
   const execvp = a.label();
   if (init) initLoop(a, str, execvp);
 
@@ -477,35 +512,43 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bind(cmdError);
   say(a, str.prefix, PREFIX.length);
   sayCstr(a, S4);
-  a.jmp(dieText);
+  a.jmp(x.dieText);
   a.bind(emptyName);
   a.la(S4, str.emptyName);
   a.jmp(failed);
+}
 
-  a.bind(installFailed);
+/** Our own failures (exit 125) and the tail that writes a message and exits with S5. */
+function failures(a: Asm, str: Data, x: Exits): void {
+  const w = a.wordSize();
+  a.bind(x.installFailed);
   const refused = a.label();
   a.ld(A0, S0, -w);
   a.bri(EQ, A0, MODE_ALWAYS, refused);
   say(a, str.prefix, PREFIX.length + MSG_WARN.length);
-  a.jmp(exec);
+  a.jmp(x.exec);
   a.bind(refused);
-  fail(a, str.install, MSG_INSTALL.length, die);
-  a.bind(usage);
-  fail(a, str.usage, MSG_USAGE.length, die);
-  a.bind(badMode);
+  fail(a, str.install, MSG_INSTALL.length, x.die);
+  a.bind(x.usage);
+  fail(a, str.usage, MSG_USAGE.length, x.die);
+  a.bind(x.badMode);
   a.la(S2, str.mode);
   a.li(S3, MSG_MODE.length);
-  a.bind(die); // our own failure: write(2, PREFIX); write(2, S2, S3); exit_group(125)
+  a.bind(x.die); // our own failure: write(2, PREFIX); write(2, S2, S3); exit_group(125)
   a.li(S5, 125);
   say(a, str.prefix, PREFIX.length);
-  a.bind(dieText); // the command's: S5 = 126 or 127
+  a.bind(x.dieText); // the command's: S5 = 126 or 127
   a.li(A0, 2);
   a.mov(A1, S2);
   a.mov(A2, S3);
   a.sys(SYS_WRITE, false);
   a.mov(A0, S5);
   a.sys(SYS_EXIT_GROUP, false);
+}
 
+/** The data after the code: sock_fprog, the filter (and the RET ALLOW the slots copy), strings. */
+function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool): void {
+  const w = a.wordSize();
   // Data (writable in its own mapping with auto-hide: see elf64.ts).
   a.align(8);
   a.beginData();
