@@ -22,11 +22,12 @@ import type { ResolvedPolicy } from "./resolved.ts";
  * call the time64 syscall first and the old 32-bit one only on ENOSYS, so on an engine over a
  * libseccomp that predates the names (< 2.4.2: Raspbian buster's 2.3.3 drops them from moby's
  * profile) they get the default EPERM: `sleep: cannot read realtime clock`, `date` printing 1900.
- * Per name: the 32-bit call it falls back to; the glibc file (sysdeps/unix/sysv/linux/) and the
- * musl file (src/) whose ENOSYS check does it. musl tries a setter's time64 call only for times
- * past 2038, and falls back the same way. Not in the set: clock_settime64 (moby's profiles do not
- * name it, and without CAP_SYS_TIME its EPERM is a real answer, as pidfd_getfd's is) and
- * io_pgetevents_time64 (neither glibc nor musl wraps it; libaio does).
+ * Per name: the 32-bit call it falls back to; the glibc file (in sysdeps/unix/sysv/linux/ unless
+ * a directory is given, under sysdeps/) and the musl file (under src/) whose ENOSYS check does
+ * it. musl tries a setter's time64 call only for times past 2038, and falls back the same way.
+ * Not in the set: clock_settime64 (moby's profiles do not name it, and without CAP_SYS_TIME its
+ * EPERM is a real answer, as pidfd_getfd's is) and io_pgetevents_time64 (neither glibc nor musl
+ * wraps it; libaio does).
  */
 export const TIME64_FALLBACKS: Readonly<Record<string, readonly [fallback: string, glibc: string, musl: string]>> = {
   clock_gettime64: ["clock_gettime", "clock_gettime.c", "time/clock_gettime.c"],
@@ -45,14 +46,14 @@ export const TIME64_FALLBACKS: Readonly<Record<string, readonly [fallback: strin
   mq_timedreceive_time64: ["mq_timedreceive", "mq_timedreceive.c", "mq/mq_timedreceive.c"],
   semtimedop_time64: ["semtimedop", "semtimedop.c", "ipc/semtimedop.c"],
   rt_sigtimedwait_time64: ["rt_sigtimedwait", "sigtimedwait.c", "signal/sigtimedwait.c"],
-  futex_time64: ["futex", "futex-internal.c", "thread/__timedwait.c"],
+  futex_time64: ["futex", "nptl/futex-internal.c", "thread/__timedwait.c"],
   sched_rr_get_interval_time64: ["sched_rr_get_interval", "sched_rr_gi.c", "sched/sched_rr_get_interval.c"],
 };
 
 function time64Entries(): Record<string, string> {
   return Object.fromEntries(Object.entries(TIME64_FALLBACKS).map(([name, [fallback, glibc, musl]]) => [
     name,
-    `32-bit ABIs only: glibc >= 2.34 (sysdeps/unix/sysv/linux/${glibc}) and musl >= 1.2 (src/${musl}) fall back to ${fallback} only on ENOSYS; ` +
+    `32-bit ABIs only: glibc >= 2.34 (sysdeps/${glibc.includes("/") ? glibc : `unix/sysv/linux/${glibc}`}) and musl >= 1.2 (src/${musl}) fall back to ${fallback} only on ENOSYS; ` +
       "broke on engines over libseccomp < 2.4.2, e.g. Raspberry Pi OS buster's 2.3.3",
   ]));
 }
