@@ -24,7 +24,9 @@ import type { ResolvedPolicy } from "./resolved.ts";
  * profile) they get the default EPERM: `sleep: cannot read realtime clock`, `date` printing 1900.
  * Per name: the 32-bit call it falls back to; the glibc file (in sysdeps/unix/sysv/linux/ unless
  * a directory is given, under sysdeps/) and the musl file (under src/) whose ENOSYS check does
- * it. musl tries a setter's time64 call only for times past 2038, and falls back the same way.
+ * it. For calls that take a time (setters, sleeps, timeouts) musl, and glibc too (Debian's 2.41
+ * slept 1 s through the 32-bit clock_nanosleep under a filter refusing the time64 one), try the
+ * time64 call only when the time does not fit 32 bits; the getters always try it first.
  * Not in the set: clock_settime64 (moby's profiles do not name it, and without CAP_SYS_TIME its
  * EPERM is a real answer, as pidfd_getfd's is) and io_pgetevents_time64 (neither glibc nor musl
  * wraps it; libaio does).
