@@ -41,6 +41,7 @@ export const KERNEL_ARCH_FACTS: { readonly [K in KernelArch]: KernelArchFacts } 
   aarch64: { abis: ["aarch64", "arm"], elfMachine: 183, elfClass: 2, elfData: 1 },
   ppc64le: { abis: ["ppc64le"], elfMachine: 21, elfClass: 2, elfData: 1 },
   s390x: { abis: ["s390x", "s390"], elfMachine: 22, elfClass: 2, elfData: 2 },
+  arm: { abis: ["arm", "aarch64"], elfMachine: 40, elfClass: 1, elfData: 1 },
 };
 
 /** arch/syscalls.csv without its comment lines: a header row, then one row per syscall name. */

@@ -16,6 +16,11 @@ const KERNEL_ARCH_ALIASES: Readonly<Record<string, KernelArch>> = {
   amd64: "x86_64", // Debian, Go
   arm64: "aarch64",
   ppc64el: "ppc64le",
+  armhf: "arm", // Debian (and armel: both EABI)
+  armel: "arm",
+  armv6l: "arm", // uname -m on 32-bit arm kernels (armv8l: a 32-bit personality on aarch64)
+  armv7l: "arm",
+  armv8l: "arm",
 };
 
 export function kernelArch(name: string): KernelArch | undefined {
@@ -34,6 +39,8 @@ export function hostKernelArch(): KernelArch | undefined {
       return endianness() === "LE" ? "ppc64le" : undefined;
     case "s390x":
       return "s390x";
+    case "arm": // a 32-bit process, also on an aarch64 kernel
+      return "arm";
     default:
       return undefined;
   }

@@ -1,7 +1,8 @@
 // Names and facts shared by every stage. `arch/` owns them; later stages import, never redefine.
 
-/** The four kernel arches we build for, spelled as the kernel does. */
-export type KernelArch = "x86_64" | "aarch64" | "ppc64le" | "s390x";
+/** The kernel arches we build for, spelled as the kernel does. `arm` is a 32-bit arm process
+ *  (EABI), on an arm kernel or on an aarch64 kernel with AArch32 EL0. */
+export type KernelArch = "x86_64" | "aarch64" | "ppc64le" | "s390x" | "arm";
 
 /** Every syscall ABI such a kernel can run. */
 export type AbiName = "x86_64" | "i386" | "x32" | "aarch64" | "arm" | "ppc64le" | "s390x" | "s390";

@@ -205,7 +205,7 @@ function attempt(title: string, make: () => Table): Table {
 export const compilerSection: Section = {
   name: "compiler",
   run: () => [
-    ...(["x86_64", "aarch64", "ppc64le", "s390x"] as const).map((k) => attempt(`clone3 policy, ${k}`, () => clone3Table(k))),
+    ...(["x86_64", "aarch64", "ppc64le", "s390x", "arm"] as const).map((k) => attempt(`clone3 policy, ${k}`, () => clone3Table(k))),
     attempt("moby v20.10.9, x86_64", mobyTable),
   ],
 };

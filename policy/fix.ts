@@ -17,6 +17,7 @@ import { applyEdits, insertItem, layoutOf, locate, member, removeItems, setMembe
 import { loadPolicy } from "./load.ts";
 import { DOCKER_DEFAULT_CAPS, type MobyFilter } from "./moby.ts";
 import type { OciAction } from "./oci.ts";
+import { TIME64_FALLBACKS } from "./preset.ts";
 
 /** A hidden name's fate. */
 export interface FixNote {
@@ -208,4 +209,10 @@ export const EPERM_CONSEQUENCE: Readonly<Record<string, string>> = {
   statx: "glibc >= 2.33 fstatat on 32-bit ABIs, libuv and the JDK cannot stat files",
   pidfd_open: "pidfd users (Go >= 1.23 os, GLib child watches, Python asyncio) fail to wait for children",
   pidfd_send_signal: "pidfd users (Go >= 1.23 os, util-linux kill) fail to send signals",
+  ...Object.fromEntries(Object.entries(TIME64_FALLBACKS).map(([name, [fallback]]) => [
+    name,
+    name === "clock_gettime64"
+      ? "32-bit glibc >= 2.34 and musl >= 1.2 cannot read the clock (sleep: cannot read realtime clock; date prints 1900)"
+      : `32-bit glibc >= 2.34 and musl >= 1.2 ${fallback}() calls fail`,
+  ])),
 };

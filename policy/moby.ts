@@ -79,6 +79,7 @@ const NATIVE: Record<KernelArch, { moby: string; scmp: string }> = {
   aarch64: { moby: "arm64", scmp: "SCMP_ARCH_AARCH64" },
   ppc64le: { moby: "ppc64le", scmp: "SCMP_ARCH_PPC64LE" },
   s390x: { moby: "s390x", scmp: "SCMP_ARCH_S390X" },
+  arm: { moby: "arm", scmp: "SCMP_ARCH_ARM" }, // a 32-bit dockerd; moby's archMap has no ARM entry
 };
 
 const TOP_FIELDS = ["defaultAction", "defaultErrnoRet", "architectures", "archMap", "flags", "syscalls"];

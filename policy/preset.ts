@@ -2,6 +2,13 @@
 // ABI of the kernel arch, and the bad-arch action equals the default, so an i386, x32, arm or
 // s390 process is served like a native one instead of being killed (libseccomp's default, and
 // upstream clone3-workaround's behaviour, is to kill it).
+//
+// The arm kernel arch covers aarch64 too: a 32-bit stub on an aarch64 kernel (a Raspberry Pi OS
+// 32-bit userland on its 64-bit kernel) must also serve the 64-bit programs the wrapped tree may
+// exec. The kernel tells the two apart by seccomp_data.arch, which the filter inherits across
+// execve: AUDIT_ARCH_ARM (0x40000028) for an AArch32 task, on an arm or an aarch64 kernel, and
+// AUDIT_ARCH_AARCH64 (0xc00000b7) for a 64-bit one. The numbers alone cannot (clone3 is 435 in
+// both), so the program compares the arch wherever the two ABIs' answers differ.
 
 import { abisOf, scmpArchToAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
@@ -9,6 +16,49 @@ import { ENOSYS, allow, errno } from "./action.ts";
 import { list, PolicyError, quote } from "./errors.ts";
 import { OCI_ARCHES, type OciSeccomp } from "./oci.ts";
 import type { ResolvedPolicy } from "./resolved.ts";
+
+/**
+ * The time64 family of the 32-bit ABIs (i386, arm, s390; Linux 5.1): glibc >= 2.34 and musl >= 1.2
+ * call the time64 syscall first and the old 32-bit one only on ENOSYS, so on an engine over a
+ * libseccomp that predates the names (< 2.4.2: Raspbian buster's 2.3.3 drops them from moby's
+ * profile) they get the default EPERM: `sleep: cannot read realtime clock`, `date` printing 1900.
+ * Per name: the 32-bit call it falls back to; the glibc file (in sysdeps/unix/sysv/linux/ unless
+ * a directory is given, under sysdeps/) and the musl file (under src/) whose ENOSYS check does
+ * it. For calls that take a time (setters, sleeps, timeouts) musl, and glibc too (Debian's 2.41
+ * slept 1 s through the 32-bit clock_nanosleep under a filter refusing the time64 one), try the
+ * time64 call only when the time does not fit 32 bits; the getters always try it first.
+ * Not in the set: clock_settime64 (moby's profiles do not name it, and without CAP_SYS_TIME its
+ * EPERM is a real answer, as pidfd_getfd's is) and io_pgetevents_time64 (neither glibc nor musl
+ * wraps it; libaio does).
+ */
+export const TIME64_FALLBACKS: Readonly<Record<string, readonly [fallback: string, glibc: string, musl: string]>> = {
+  clock_gettime64: ["clock_gettime", "clock_gettime.c", "time/clock_gettime.c"],
+  clock_adjtime64: ["clock_adjtime", "clock_adjtime.c", "linux/clock_adjtime.c"],
+  clock_getres_time64: ["clock_getres", "clock_getres.c", "time/clock_getres.c"],
+  clock_nanosleep_time64: ["clock_nanosleep", "clock_nanosleep.c", "time/clock_nanosleep.c"],
+  timer_gettime64: ["timer_gettime", "timer_gettime.c", "time/timer_gettime.c"],
+  timer_settime64: ["timer_settime", "timer_settime.c", "time/timer_settime.c"],
+  timerfd_gettime64: ["timerfd_gettime", "timerfd_gettime.c", "linux/timerfd.c"],
+  timerfd_settime64: ["timerfd_settime", "timerfd_settime.c", "linux/timerfd.c"],
+  utimensat_time64: ["utimensat", "utimensat.c", "stat/utimensat.c"],
+  pselect6_time64: ["pselect6", "pselect.c", "select/pselect.c"],
+  ppoll_time64: ["ppoll", "ppoll.c", "linux/ppoll.c"],
+  recvmmsg_time64: ["recvmmsg", "recvmmsg.c", "network/recvmmsg.c"],
+  mq_timedsend_time64: ["mq_timedsend", "mq_timedsend.c", "mq/mq_timedsend.c"],
+  mq_timedreceive_time64: ["mq_timedreceive", "mq_timedreceive.c", "mq/mq_timedreceive.c"],
+  semtimedop_time64: ["semtimedop", "semtimedop.c", "ipc/semtimedop.c"],
+  rt_sigtimedwait_time64: ["rt_sigtimedwait", "sigtimedwait.c", "signal/sigtimedwait.c"],
+  futex_time64: ["futex", "nptl/futex-internal.c", "thread/__timedwait.c"],
+  sched_rr_get_interval_time64: ["sched_rr_get_interval", "sched_rr_gi.c", "sched/sched_rr_get_interval.c"],
+};
+
+function time64Entries(): Record<string, string> {
+  return Object.fromEntries(Object.entries(TIME64_FALLBACKS).map(([name, [fallback, glibc, musl]]) => [
+    name,
+    `32-bit ABIs only: glibc >= 2.34 (sysdeps/${glibc.includes("/") ? glibc : `unix/sysv/linux/${glibc}`}) and musl >= 1.2 (src/${musl}) fall back to ${fallback} only on ENOSYS; ` +
+      "broke on engines over libseccomp < 2.4.2, e.g. Raspberry Pi OS buster's 2.3.3",
+  ]));
+}
 
 /**
  * Syscalls that old engines answer with EPERM (not in their profile, EPERM by default; or named
@@ -27,6 +77,7 @@ export const KNOWN_HIDEABLE: Readonly<Record<string, string>> = {
   statx: "glibc >= 2.33 fstatat on 32-bit ABIs, libuv and the JDK fall back to stat calls only on ENOSYS; broke on Docker < 18.04",
   pidfd_open: "pidfd users (Go >= 1.23 os, GLib child watches, Python asyncio) take ENOSYS as a kernel < 5.3 and fall back to PIDs and SIGCHLD; broke on Docker < 20.10 and containerd < 1.4.2 (docker/for-linux#1142)",
   pidfd_send_signal: "pidfd users (Go >= 1.23 os, util-linux kill) take ENOSYS as a kernel < 5.1 and fall back to kill(2); broke on Docker < 20.10 and containerd < 1.4.2 (docker/for-linux#1142)",
+  ...time64Entries(),
 };
 // Left out on purpose: pidfd_getfd. Docker >= 20.10 allows it only with CAP_SYS_PTRACE, so in a
 // default container its EPERM is a real permission answer that no probe can tell from a missing

@@ -31,6 +31,8 @@ export const PLATFORMS: Record<string, { architecture: string; os: "linux"; vari
   aarch64: { architecture: "arm64", os: "linux", variant: "v8" },
   ppc64le: { architecture: "ppc64le", os: "linux" },
   s390x: { architecture: "s390x", os: "linux" },
+  // ARMv6 code only: a v7 host's platform matcher takes v6 too (a Pi Zero/1 takes nothing newer).
+  arm: { architecture: "arm", os: "linux", variant: "v6" },
 };
 
 const EPOCH = "1970-01-01T00:00:00Z";

@@ -3,7 +3,7 @@
 // the ELF out. The word layout is mirrored from wasm/assembly/stub/exports.ts: change both.
 // The module instance, its version check and the error type are wasm/core.ts's (coreExports,
 // CoreError), shared with the BPF side: instantiated on first use, never at import time.
-import { nativeAbi, syscallNr } from "../arch/index.ts";
+import { elfMachine, nativeAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
 import { coreExports, CoreError, type CoreExports } from "./core.ts";
 
@@ -67,9 +67,9 @@ export interface StubOptions {
 /** The exports of the wasm core that the stub emitter uses. */
 export type StubExports = Pick<CoreExports, "memory" | "stubParamsPtr" | "stubFilterPtr" | "stubOutPtr" | "stubEmit">;
 
-const ARCH_ID: Record<KernelArch, number> = { x86_64: 0, aarch64: 1, ppc64le: 2, s390x: 3 };
+const ARCH_ID: Record<KernelArch, number> = { x86_64: 0, aarch64: 1, ppc64le: 2, s390x: 3, arm: 4 };
 const FILTER_MAX = 4096 * 8;
-const PROBES_MAX = 16;
+const PROBES_MAX = 32;
 const PROBE_ARGS_MAX = 6;
 const SLOTS_MAX = 4;
 const AUTO_HIDE_FILTER_MAX = 511 * 8;
@@ -142,7 +142,7 @@ export function emitStub(opts: StubOptions, core: StubExports = coreExports()): 
     arch, program.length,
     nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl,
     nrs.getpid, nrs.clone, nrs.rt_sigprocmask, nrs.rt_sigtimedwait, nrs.kill, nrs.waitid,
-    slots.length, autoHide, opts.init ? 1 : 0,
+    slots.length, autoHide, opts.init ? 1 : 0, elfMachine(opts.kernelArch),
   ];
   for (const { probe: p, at } of slots) {
     const args = p.args ?? [];

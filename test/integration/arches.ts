@@ -32,6 +32,10 @@ export interface GuestArch {
    * and unpacked at /harness/<debArch>; the container reaches it with chroot.
    */
   compat?: { debArch: string; packages: string[] };
+  /** Older suites whose kernels boot this arch when the current ones ship none, tried last. */
+  kernelSuites?: readonly Suite[];
+  /** False: only with `--arch`, not in the default matrix (its row has never passed yet). */
+  inMatrix?: false;
 }
 
 export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
@@ -84,9 +88,24 @@ export const GUEST_ARCHES: Record<KernelArch, GuestArch> = {
     console: "ttysclp0",
     userlands: [CURRENT],
   },
+  arm: {
+    arch: "arm",
+    debArch: "armhf",
+    kernelMeta: "linux-image-armmp",
+    kernelFile: "boot/vmlinuz-",
+    qemu: "qemu-system-arm",
+    // cortex-a15: ARMv7 with LPAE, which the armmp kernel and virt's highmem both accept.
+    machine: ["-machine", "virt,accel=tcg,highmem=off", "-cpu", "cortex-a15"],
+    console: "ttyAMA0",
+    userlands: [CURRENT],
+    // Tried after the current suites: bullseye's 5.10 armmp was seen downloading when newer ones did not.
+    kernelSuites: ["bookworm", "bullseye"],
+    // Not booted yet: the armhf userland, runc and the time64 scenario are still to be written.
+    inMatrix: false,
+  },
 };
 
-export const ALL_ARCHES = Object.keys(GUEST_ARCHES) as KernelArch[];
+export const ALL_ARCHES = (Object.keys(GUEST_ARCHES) as KernelArch[]).filter((a) => GUEST_ARCHES[a].inMatrix !== false);
 
 /** Every suite a kernel may come from, after the row's own: any of them boots any userland here. */
 const KERNEL_SUITES: readonly Suite[] = ["trixie", "forky", "sid", "bookworm"];
@@ -95,8 +114,8 @@ const KERNEL_SUITES: readonly Suite[] = ["trixie", "forky", "sid", "bookworm"];
  * Where a row's kernel may come from, in order: the row's suite, its security suite (stable
  * suites only), then the row's other suites and the rest.
  */
-export function kernelSources(userland: readonly Suite[]): string[] {
+export function kernelSources(userland: readonly Suite[], older: readonly Suite[] = []): string[] {
   const [first, ...rest] = userland;
   const security = first === "trixie" || first === "bookworm" ? [`${first}-security`] : [];
-  return [...new Set([first!, ...security, ...rest, ...KERNEL_SUITES])];
+  return [...new Set([first!, ...security, ...rest, ...KERNEL_SUITES, ...older])];
 }

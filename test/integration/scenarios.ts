@@ -18,7 +18,7 @@
 import type { KernelArch } from "../../arch/types.ts";
 
 /** `-fixed`: that profile as `--fix-profile` writes it (policy/fix.ts). */
-export type Profile = "moby-v20.10.9" | "moby-v20.10.10" | "moby-v20.10.9-fixed" | "unconfined";
+export type Profile = "moby-v20.10.9" | "moby-v20.10.10" | "moby-v20.10.9-fixed" | "moby-v20.10.9-libseccomp23" | "unconfined";
 export type Expect = string | RegExp;
 
 /** Guest paths of what a run put in the payload's slots (absent when the run has none). */

@@ -8,7 +8,7 @@ import { PrivateApt } from "../../scripts/debian-apt.ts";
 import { cacheRoot } from "../helpers/native.ts";
 
 /** Debian's name for each kernel arch. */
-export const DEBIAN_ARCH = { x86_64: "amd64", aarch64: "arm64", ppc64le: "ppc64el", s390x: "s390x" } as const;
+export const DEBIAN_ARCH = { x86_64: "amd64", aarch64: "arm64", ppc64le: "ppc64el", s390x: "s390x", arm: "armhf" } as const;
 
 const root = join(cacheRoot, "stub");
 

@@ -29,8 +29,8 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const ALL_ABIS: AbiName[] = ["x86_64", "i386", "x32", "aarch64", "arm", "ppc64le", "s390x", "s390"];
 
 describe("kernel arches", () => {
-  it("lists the four we build for", () => {
-    expect(KERNEL_ARCHES).toEqual(["x86_64", "aarch64", "ppc64le", "s390x"]);
+  it("lists the five we build for", () => {
+    expect(KERNEL_ARCHES).toEqual(["x86_64", "aarch64", "ppc64le", "s390x", "arm"]);
   });
 
   it("accepts kernel names and the Node/Debian/Go aliases, nothing else", () => {
@@ -45,7 +45,11 @@ describe("kernel arches", () => {
       ["s390x", "s390x"],
       ["ppc64", undefined], // big-endian: not ours
       ["i386", undefined], // an ABI, not a kernel arch
-      ["arm", undefined],
+      ["arm", "arm"],
+      ["armhf", "arm"],
+      ["armel", "arm"],
+      ["armv7l", "arm"], // uname -m of a 32-bit arm kernel (and of linux32 on aarch64: armv8l)
+      ["armv6l", "arm"],
       ["X86_64", undefined],
       ["toString", undefined],
       ["__proto__", undefined],
@@ -65,6 +69,7 @@ describe("kernel arches", () => {
     expect(names("aarch64")).toEqual(["aarch64", "arm"]);
     expect(names("ppc64le")).toEqual(["ppc64le"]);
     expect(names("s390x")).toEqual(["s390x", "s390"]);
+    expect(names("arm")).toEqual(["arm", "aarch64"]);
     for (const k of KERNEL_ARCHES) expect(abisOf(k)[0]).toBe(abiFacts(k as AbiName));
   });
 

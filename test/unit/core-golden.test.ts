@@ -24,6 +24,10 @@ const HEADER =
   "Regenerate with GOLDEN_UPDATE=1 npx vitest run --project unit test/unit/core-golden.test.ts";
 const RANDOM_POLICIES = 60;
 const SEED = 0x601d3a5e;
+/** The arches the random cases were drawn from when their hashes were taken: a new arch gets
+ *  cases of its own (randomCase's `only`), so the draws of the old ones never change. */
+const RANDOM_ARCHES: readonly KernelArch[] = ["x86_64", "aarch64", "ppc64le", "s390x"];
+const RANDOM_POLICIES_PER_NEW_ARCH = 10;
 
 interface Case {
   name: string;
@@ -68,9 +72,9 @@ function rule(r: Rng, abi: AbiFacts, seen: number[]): Rule {
   return out;
 }
 
-function randomCase(i: number): Case {
-  const r = prng((SEED + i * 0x9e3779b9) >>> 0);
-  const kernelArch: KernelArch = r.pick(KERNEL_ARCHES);
+function randomCase(i: number, only?: KernelArch): Case {
+  const r = prng(((only ? SEED ^ 0x5a5a5a5a : SEED) + i * 0x9e3779b9) >>> 0);
+  const kernelArch: KernelArch = only ?? r.pick(RANDOM_ARCHES);
   const all = abisOf(kernelArch);
   let chosen = all.filter(() => r.chance(0.6));
   if (chosen.length === 0) chosen = [r.pick(all)];
@@ -84,7 +88,8 @@ function randomCase(i: number): Case {
   const policy: ResolvedPolicy = { kernelArch, bigEndian: all[0]!.bigEndian, defaultAction, badArchAction, abis };
   const strategy = r.pick<Strategy>(["auto", "auto", "nr-first", "arch-first"]);
   const byteOrder: ByteOrder = r.chance(0.5) ? "little" : "big";
-  return { name: `random ${i} (${kernelArch}, ${strategy}, ${byteOrder})`, policy: () => policy, strategy, byteOrder };
+  const name = only ? `random ${only} ${i} (${strategy}, ${byteOrder})` : `random ${i} (${kernelArch}, ${strategy}, ${byteOrder})`;
+  return { name, policy: () => policy, strategy, byteOrder };
 }
 
 function cases(): Case[] {
@@ -119,6 +124,9 @@ function cases(): Case[] {
     });
   }
   for (let i = 0; i < RANDOM_POLICIES; i++) out.push(randomCase(i));
+  for (const k of KERNEL_ARCHES.filter((k) => !RANDOM_ARCHES.includes(k))) {
+    for (let i = 0; i < RANDOM_POLICIES_PER_NEW_ARCH; i++) out.push(randomCase(i, k));
+  }
   return out;
 }
 

@@ -12,8 +12,8 @@ import { ConfigMap, Pod } from "kubernetes-models/v1";
 import { DaemonSet } from "kubernetes-models/apps/v1";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { elfMachine, KERNEL_ARCHES } from "../../arch/index.ts";
-import { GENERATED, HERE, LOCALHOST_PROFILE, UNAME } from "../../docs/kubernetes/regen.ts";
+import { elfMachine } from "../../arch/index.ts";
+import { GENERATED, HERE, LOCALHOST_PROFILE, RECIPE_ARCHES, UNAME } from "../../docs/kubernetes/regen.ts";
 import { mobyProfilePath } from "../fixtures/index.ts";
 
 const ROOT = join(HERE, "..", "..");
@@ -63,7 +63,7 @@ describe("the generated manifests are what the product writes today", () => {
   it.each(Object.keys(GENERATED))("%s equals `bun docs/kubernetes/regen.ts`'s output (regenerate it if this fails)", (file) => {
     expect(readFileSync(join(HERE, file), "utf8")).toBe(GENERATED[file as keyof typeof GENERATED]());
   });
-  it.each(KERNEL_ARCHES)("the %s profile is `--compile --format oci` of Docker v20.10.9, then `--fix-profile`", (arch) => {
+  it.each(RECIPE_ARCHES)("the %s profile is `--compile --format oci` of Docker v20.10.9, then `--fix-profile`", (arch) => {
     const oci = spawnSync(BUN, [CLI, "--compile", "--format", "oci", "--arch", arch, "--policy", mobyProfilePath("v20.10.9")], { encoding: "utf8" });
     expect(oci.status, oci.stderr).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), "c3w-k8s-"));
@@ -75,7 +75,7 @@ describe("the generated manifests are what the product writes today", () => {
     const clone3 = (JSON.parse(fixed.stdout).syscalls as Doc[]).filter((s) => s.names.includes("clone3"));
     expect(clone3).toEqual([{ names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 }]);
   });
-  it.each(KERNEL_ARCHES)("the %s stub in stub-configmap.yaml is an ELF for that machine", (arch) => {
+  it.each(RECIPE_ARCHES)("the %s stub in stub-configmap.yaml is an ELF for that machine", (arch) => {
     const elf = Buffer.from(byKind("stub-configmap.yaml", "ConfigMap").binaryData[UNAME[arch]!], "base64");
     expect(elf.subarray(0, 4).toString("latin1")).toBe("\x7fELF");
     const bigEndian = elf[5] === 2;
@@ -108,7 +108,7 @@ describe("the recipes fit together", () => {
     expect(cm.metadata.name).toBe(configMapName);
     expect(cm.metadata.namespace).toBe(ds.metadata.namespace);
     expect(script).toContain('"/profiles/$(uname -m).json"');
-    expect(Object.keys(cm.data).sort()).toEqual(KERNEL_ARCHES.map((a) => `${UNAME[a]}.json`).sort());
+    expect(Object.keys(cm.data).sort()).toEqual(RECIPE_ARCHES.map((a) => `${UNAME[a]}.json`).sort());
     const pod = byKind("pod-localhost-profile.yaml", "Pod");
     expect(pod.spec.securityContext.seccompProfile).toEqual({ type: "Localhost", localhostProfile: LOCALHOST_PROFILE });
   });

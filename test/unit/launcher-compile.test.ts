@@ -17,7 +17,7 @@ import { mobyProfilePath } from "../fixtures/index.ts";
 
 const BUN = join(repoRoot, "node_modules", ".bin", "bun");
 const CLI = join(repoRoot, "launcher", "cli.ts");
-const BYTE_ORDER: Record<KernelArch, ByteOrder> = { x86_64: "little", aarch64: "little", ppc64le: "little", s390x: "big" };
+const BYTE_ORDER: Record<KernelArch, ByteOrder> = { x86_64: "little", aarch64: "little", ppc64le: "little", s390x: "big", arm: "little" };
 let work: string;
 
 beforeAll(() => {
@@ -174,7 +174,7 @@ describe("x86_64 on the real kernel", () => {
 });
 
 describe("--emit-stub", () => {
-  const MACHINE: Record<KernelArch, RegExp> = { x86_64: /x86-64/, aarch64: /ARM aarch64/, ppc64le: /64-bit PowerPC/, s390x: /IBM S\/390/ };
+  const MACHINE: Record<KernelArch, RegExp> = { x86_64: /x86-64/, aarch64: /ARM aarch64/, ppc64le: /64-bit PowerPC/, s390x: /IBM S\/390/, arm: /ARM, EABI5/ };
 
   it.each(KERNEL_ARCHES.map((arch) => [arch]))("writes an executable static ELF for %s", (arch) => {
     const out = join(work, `stub.${arch}`);

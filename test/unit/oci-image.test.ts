@@ -53,13 +53,14 @@ describe("dist/oci", () => {
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 
-  it("lists linux/amd64, linux/arm64/v8, linux/ppc64le and linux/s390x", () => {
+  it("lists linux/amd64, linux/arm64/v8, linux/ppc64le, linux/s390x and linux/arm/v6", () => {
     const index = JSON.parse(run("skopeo", ["inspect", "--raw", `oci:${layout}:${VERSION}`]));
     expect(index.manifests.map((m: { platform: object }) => m.platform)).toEqual([
       { architecture: "amd64", os: "linux" },
       { architecture: "arm64", os: "linux", variant: "v8" },
       { architecture: "ppc64le", os: "linux" },
       { architecture: "s390x", os: "linux" },
+      { architecture: "arm", os: "linux", variant: "v6" },
     ]);
   });
 

@@ -211,9 +211,9 @@ describe("--check-profile", () => {
   });
   it("finds clone3 -> EPERM on every arch and ABI of v20.10.9, none in v20.10.10 or the fixed profile", () => {
     const v9 = findings(v9Text).filter((f) => f.name === "clone3");
-    expect(v9.map((f) => [f.arch, f.errno, [...f.abis].sort()])).toEqual(
-      KERNEL_ARCHES.map((k) => [k, 1, abisOf(k).map((a) => a.name).sort()]),
-    );
+    // A 32-bit arm dockerd: moby's archMap has no SCMP_ARCH_ARM entry, so the engine covers arm alone.
+    const engineAbis = (k: KernelArch) => (k === "arm" ? ["arm"] : abisOf(k).map((a) => a.name).sort());
+    expect(v9.map((f) => [f.arch, f.errno, [...f.abis].sort()])).toEqual(KERNEL_ARCHES.map((k) => [k, 1, engineAbis(k)]));
     expect(findings(v10Text).filter((f) => f.name === "clone3")).toEqual([]);
     expect(findings(fixProfile(v9Text, "t").text).filter((f) => f.name === "clone3")).toEqual([]);
   });

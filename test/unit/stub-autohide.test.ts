@@ -75,8 +75,16 @@ describe.each(KERNEL_ARCHES.map((a) => [a]))("the %s auto-hide program", (arch) 
       for (const nr of nrs) numbers.push({ abi, nr });
     }
     const wrong: string[] = [];
-    for (let mask = 0; mask < 1 << names.length; mask++) {
-      const eperm = new Set(names.filter((_, i) => (mask >> i) & 1));
+    // Every subset while there are few names; arm's 27 (2^27 subsets) get 4096 seeded ones.
+    const EXHAUSTIVE = 12;
+    let seed = 0x2545f491;
+    const next32 = () => BigInt((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0));
+    const all = (1n << BigInt(names.length)) - 1n;
+    const masks = names.length <= EXHAUSTIVE
+      ? Array.from({ length: 1 << names.length }, (_, m) => BigInt(m))
+      : [0n, all, ...Array.from({ length: 4096 }, () => ((next32() << 16n) ^ next32()) & all)];
+    for (const mask of masks) {
+      const eperm = new Set(names.filter((_, i) => (mask >> BigInt(i)) & 1n));
       const bytes = patchSlots(program, names.map((n) => !eperm.has(n)), slots);
       for (const { abi, nr } of numbers) {
         const want = expected(abi, nr, eperm);
@@ -112,9 +120,9 @@ describe.each(KERNEL_ARCHES.map((a) => [a]))("the %s auto-hide program", (arch) 
     expect(verify(patchSlots(program, names.map(() => true), slots), program.byteOrder)).toBeNull();
   });
 
-  it("the stub carries the program at most 2.5 KiB in all, in a writable second mapping", () => {
+  it("the stub carries the program at most 2.5 KiB in all (arm, with 27 names: 3.5), in a writable second mapping", () => {
     const elf = emitStub({ kernelArch: arch, program: program.bytes, slots });
-    expect(elf.length).toBeLessThanOrEqual(2560);
+    expect(elf.length).toBeLessThanOrEqual(arch === "arm" ? 3584 : 2560);
     expect(Buffer.from(elf).indexOf(Buffer.from(program.bytes))).toBeGreaterThan(0);
     const file = join(scratch(), `stub-auto-elf.${arch}`);
     writeFileSync(file, elf);

@@ -78,7 +78,7 @@ describe("emitStub input checks", () => {
     [{ program: new Uint8Array(12) }, /1\.\.4096 sock_filter entries/],
     [{ program: new Uint8Array(0) }, /1\.\.4096 sock_filter entries/],
     [{ program: new Uint8Array(8 * 4097) }, /1\.\.4096 sock_filter entries/],
-    [{ probes: Array.from({ length: 17 }, () => ({ nr: 1 })) }, /at most 16 probes/],
+    [{ probes: Array.from({ length: 33 }, () => ({ nr: 1 })) }, /at most 32 probes/],
     [{ probes: [{ nr: 1, args: [1, 2, 3, 4, 5, 6, 7] }] }, /at most 6 arguments/],
     [{ probes: [{ nr: 1, args: [2 ** 32] }] }, /not a 32-bit value/],
   ] as [object, RegExp][])("rejects %j", (bad, message) => {

@@ -38,7 +38,7 @@ export function kernel(userland: readonly Suite[], arch: KernelArch): Kernel {
   const dirName = (source: string) => `kernel-${source}-${g.debArch}-${cacheKey([source, g.debArch, g.kernelMeta, g.kernelFile])}`;
   const choice = firstWorking({
     what: `${arch} kernel`,
-    sources: kernelSources(userland),
+    sources: kernelSources(userland, g.kernelSuites),
     failures: join(vmCache, "sources-failed"),
     cached: (source) => existingEntry(dirName(source)),
     build: (source, passedOver) => cachedDir(dirName(source), (tmp) => fetchKernel(source, arch, tmp, passedOver)).dir,

@@ -5,10 +5,6 @@
 // both writable and executable.
 import { Image } from "./image";
 
-export const EM_X86_64: u32 = 62;
-export const EM_AARCH64: u32 = 183;
-export const EM_PPC64: u32 = 21;
-export const EM_S390: u32 = 22;
 /** e_flags for ppc64le: the ELFv2 ABI. */
 export const EF_PPC64_ABI_V2: u32 = 2;
 

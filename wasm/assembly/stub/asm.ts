@@ -151,7 +151,8 @@ export abstract class Asm extends Image {
   abstract addi(rd: i32, rs: i32, imm: i32): void;
   /** rd = rs + rt. */
   abstract add(rd: i32, rs: i32, rt: i32): void;
-  /** 64-bit load/store at rb + off (off a multiple of 8, -256 < off < 4096). */
+  /** Word (pointer-sized: 64-bit, 32-bit on arm) load/store at rb + off (off a multiple of the
+   *  word size, -256 < off < 4096). */
   abstract ld(rd: i32, rb: i32, off: i32): void;
   abstract st(rs: i32, rb: i32, off: i32): void;
   /** 32-bit load, zero-extended, at rb + off (off a multiple of 4, 0 <= off < 256). */
@@ -169,6 +170,10 @@ export abstract class Asm extends Image {
   abstract sysnr(nr: i32, result: bool): void;
   sys(which: i32, result: bool = true): void {
     this.sysnr(this.nrs[which], result);
+  }
+  /** Bytes in a pointer (and in argv's, envp's and the stack's slots): 8, or 4 on arm. */
+  wordSize(): i32 {
+    return 8;
   }
   /** Which argument register clone(2) takes its flags in (s390x has newsp first). */
   cloneFlagsArg(): i32 {

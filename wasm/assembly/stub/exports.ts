@@ -4,7 +4,8 @@
 //   [0] arch (STUB_ARCH_*), [1] filter length in bytes (sock_filter entries in target order),
 //   [2..12] syscall numbers: write, exit_group, execve, seccomp, prctl, getpid, clone,
 //   rt_sigprocmask, rt_sigtimedwait, kill, waitid (asm.ts's SYS_* order),
-//   [13] probe count, [14] auto-hide (0 or 1), [15] init mode (0 or 1), then per probe: nr, argument count (0..6),
+//   [13] probe count, [14] auto-hide (0 or 1), [15] init mode (0 or 1), [16] e_machine (the
+//   host's, from arch/abis.gen.ts, so no EM_* is retyped here), then per probe: nr, argument count (0..6),
 //   arg0..arg5, a mask of the arguments to set, slot count (0..STUB_SLOTS_MAX; auto-hide
 //   only), slot byte offsets.
 import { Asm, SYS_COUNT } from "./asm";
@@ -13,12 +14,15 @@ import { X86_64 } from "./x86_64";
 import { Aarch64 } from "./aarch64";
 import { Ppc64le } from "./ppc64le";
 import { S390x } from "./s390x";
-import { EF_PPC64_ABI_V2, EM_AARCH64, EM_PPC64, EM_S390, EM_X86_64, SEGMENT_ALIGN, headersSize, writeElf64Headers } from "../elf/elf64";
+import { Arm } from "./arm";
+import { EF_PPC64_ABI_V2, SEGMENT_ALIGN, headersSize, writeElf64Headers } from "../elf/elf64";
+import { EF_ARM_EABI_VER5, headersSize32, writeElf32Headers } from "../elf/elf32";
 
 export const STUB_ARCH_X86_64: i32 = 0;
 export const STUB_ARCH_AARCH64: i32 = 1;
 export const STUB_ARCH_PPC64LE: i32 = 2;
 export const STUB_ARCH_S390X: i32 = 3;
+export const STUB_ARCH_ARM: i32 = 4;
 
 export const STUB_ERR_ARCH: i32 = -1;
 export const STUB_ERR_FILTER: i32 = -2;
@@ -28,12 +32,12 @@ export const STUB_ERR_SLOTS: i32 = -5;
 
 export const STUB_FILTER_MAX: i32 = 4096 * 8; // BPF_MAXINSNS
 export const STUB_OUT_MAX: i32 = 65536;
-export const STUB_PROBES_MAX: i32 = 16;
+export const STUB_PROBES_MAX: i32 = 32;
 export const STUB_SLOTS_MAX: i32 = 4;
 /** Asm.st reaches 4095 bytes past its base register. */
 const AUTO_HIDE_FILTER_MAX: i32 = 4088;
 const PROBE_WORDS: i32 = 10 + STUB_SLOTS_MAX;
-const HEAD_WORDS: i32 = 16;
+const HEAD_WORDS: i32 = 17;
 const PARAM_WORDS: i32 = HEAD_WORDS + PROBE_WORDS * STUB_PROBES_MAX;
 
 const params = memory.data(PARAM_WORDS * 4);
@@ -71,13 +75,16 @@ export function stubEmit(): i32 {
   const autoHide = param(14) != 0;
   const init = param(15) != 0;
 
+  const machine = <u32>param(16);
   let a: Asm;
-  let machine: u32, flags: u32 = 0;
-  if (arch == STUB_ARCH_X86_64) { a = new X86_64(outBuf, STUB_OUT_MAX, BASE, false); machine = EM_X86_64; }
-  else if (arch == STUB_ARCH_AARCH64) { a = new Aarch64(outBuf, STUB_OUT_MAX, BASE, false); machine = EM_AARCH64; }
-  else if (arch == STUB_ARCH_PPC64LE) { a = new Ppc64le(outBuf, STUB_OUT_MAX, BASE, false); machine = EM_PPC64; flags = EF_PPC64_ABI_V2; }
-  else if (arch == STUB_ARCH_S390X) { a = new S390x(outBuf, STUB_OUT_MAX, BASE, true); machine = EM_S390; }
+  let flags: u32 = 0;
+  if (arch == STUB_ARCH_X86_64) a = new X86_64(outBuf, STUB_OUT_MAX, BASE, false);
+  else if (arch == STUB_ARCH_AARCH64) a = new Aarch64(outBuf, STUB_OUT_MAX, BASE, false);
+  else if (arch == STUB_ARCH_PPC64LE) { a = new Ppc64le(outBuf, STUB_OUT_MAX, BASE, false); flags = EF_PPC64_ABI_V2; }
+  else if (arch == STUB_ARCH_S390X) a = new S390x(outBuf, STUB_OUT_MAX, BASE, true);
+  else if (arch == STUB_ARCH_ARM) { a = new Arm(outBuf, STUB_OUT_MAX, BASE, false); flags = EF_ARM_EABI_VER5; }
   else return STUB_ERR_ARCH;
+  const elf32 = a.wordSize() == 4;
 
   for (let i = 0; i < SYS_COUNT; i++) a.nrs[i] = param(2 + i);
   const probes = new Array<Probe>(0);
@@ -101,7 +108,7 @@ export function stubEmit(): i32 {
 
   // Auto-hide patches the filter, so its data gets a writable mapping of its own.
   if (autoHide) a.dataBias = SEGMENT_ALIGN;
-  const start = headersSize(autoHide);
+  const start = elf32 ? headersSize32(autoHide) : headersSize(autoHide);
   do {
     a.begin(false, start);
     stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
@@ -110,6 +117,7 @@ export function stubEmit(): i32 {
   a.begin(true, start);
   stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
   const size = a.pos;
-  writeElf64Headers(a, machine, flags, BASE, BASE + <u64>start, size, autoHide ? a.dataStart : -1);
+  if (elf32) writeElf32Headers(a, machine, flags, <u32>BASE, <u32>BASE + <u32>start, size, autoHide ? a.dataStart : -1);
+  else writeElf64Headers(a, machine, flags, BASE, BASE + <u64>start, size, autoHide ? a.dataStart : -1);
   return size;
 }

@@ -76,10 +76,15 @@ const PR_SET_CHILD_SUBREAPER: i32 = 36;
 const P_ALL: i32 = 0;
 const WNOHANG_WEXITED: i32 = 1 | 4;
 const CLD_EXITED: i32 = 1;
-/** siginfo_t on 64-bit arches: si_code at 8, then (from 16) si_pid, si_uid, si_status. */
+/** siginfo_t: si_code at 8, then its union (from 16 on 64-bit arches, 12 on arm) starts with
+ *  si_pid, si_uid, si_status. */
 const SI_CODE: i32 = 8;
 const SI_PID: i32 = 16;
 const SI_STATUS: i32 = 24;
+/** How much earlier the union starts with 32-bit words. */
+function siShift(a: Asm): i32 {
+  return a.wordSize() == 8 ? 0 : 4;
+}
 /** Stack the init keeps: the saved signal mask at 0, a siginfo_t at 16. */
 const INIT_OLDMASK: i32 = 0;
 const INIT_SIGINFO: i32 = 16;
@@ -186,6 +191,7 @@ function installCall(a: Asm, viaPrctl: bool, fprog: i32): void {
  *  execve("/bin/sh", {"/bin/sh", path, args...}, S1), built in place over argv (the slot before
  *  S0 is ours). A0 = -errno after. */
 function execTry(a: Asm, path: i32, sh: i32): void {
+  const w = a.wordSize();
   const done = a.label();
   a.mov(A0, path);
   a.mov(A1, S0);
@@ -193,9 +199,9 @@ function execTry(a: Asm, path: i32, sh: i32): void {
   a.sys(SYS_EXECVE);
   a.bri(NE, A0, -ENOEXEC, done);
   a.la(A0, sh);
-  a.st(A0, S0, -8);
+  a.st(A0, S0, -w);
   a.st(path, S0, 0);
-  a.addi(A1, S0, -8);
+  a.addi(A1, S0, -w);
   a.mov(A2, S1);
   a.sys(SYS_EXECVE);
   a.st(S4, S0, 0); // later PATH entries must see the command's own argv[0] again
@@ -209,27 +215,49 @@ function fail(a: Asm, msg: i32, len: i32, die: i32): void {
   a.jmp(die);
 }
 
+/** Where the phases go on: the labels that more than one phase jumps to. */
+class Exits {
+  usage: i32; badMode: i32; installFailed: i32; die: i32; dieText: i32; exec: i32; install: i32;
+  constructor(a: Asm) {
+    this.usage = a.label(); this.badMode = a.label(); this.installFailed = a.label(); this.die = a.label();
+    this.dieText = a.label(); this.exec = a.label(); this.install = a.label();
+  }
+}
+
 /**
- * The whole stub. Registers: S0 = the command's argv, S1 = envp, S2 = mode (then the install
- * state, then the path buffer), S3 = PATH value, S4 = the command name, S5 = scratch / flags.
+ * The whole stub, phase by phase, in the order its code is laid out. Registers: S0 = the command's
+ * argv, S1 = envp, S2 = mode (then the install state, then the path buffer), S3 = PATH value,
+ * S4 = the command name, S5 = scratch / flags.
  */
 export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>, autoHide: bool, init: bool): void {
   const str = new Data(a);
-  const usage = a.label(), badMode = a.label(), installFailed = a.label(), die = a.label(), dieText = a.label();
+  const x = new Exits(a);
   a.prologue();
+  readArgv(a, str, x, init);
+  readEnv(a, str, x);
+  probeEngine(a, str, x, filterLen, probes, autoHide);
+  installFilter(a, str, x);
+  runCommand(a, str, x, init);
+  failures(a, str, x);
+  writeData(a, str, filter, filterLen, autoHide, init);
+}
 
+/** S0 = the command's argv (past one leading "--"), S1 = envp, S4 = the command name; no command
+ *  is usage. With `init`, `--version` answers dockerd and exits. */
+function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
+  const w = a.wordSize();
   // sp -> argc, argv[0..argc-1], NULL, envp..., NULL
   a.getsp(S0);
-  a.addi(S0, S0, 8);
+  a.addi(S0, S0, w);
   a.mov(S1, S0);
   const scanArgv = a.label();
   a.bind(scanArgv);
   a.ld(A1, S1, 0);
-  a.addi(S1, S1, 8);
+  a.addi(S1, S1, w);
   a.bri(NE, A1, 0, scanArgv);
-  a.addi(S0, S0, 8);
+  a.addi(S0, S0, w);
   a.ld(S4, S0, 0);
-  a.bri(EQ, S4, 0, usage);
+  a.bri(EQ, S4, 0, x.usage);
   const noDashDash = a.label(), dashDash = a.label();
   if (init) { // docker-init --version, as dockerd asks: one line on stdout, exit 0
     const isVersion = a.label(), notVersion = a.label();
@@ -249,11 +277,15 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   strcmp(a, S4, dashDash);
   a.jmp(noDashDash);
   a.bind(dashDash);
-  a.addi(S0, S0, 8);
+  a.addi(S0, S0, w);
   a.ld(S4, S0, 0);
-  a.bri(EQ, S4, 0, usage);
+  a.bri(EQ, S4, 0, x.usage);
   a.bind(noDashDash);
+}
 
+/** S2 = the mode (MODE_UNSET when the variable is absent), S3 = the PATH value (0 when absent). */
+function readEnv(a: Asm, str: Data, x: Exits): void {
+  const w = a.wordSize();
   // The environment: the first CLONE3_WORKAROUND_MODE= and the first PATH= win, like getenv.
   a.li(S2, MODE_UNSET);
   a.li(S3, 0);
@@ -289,24 +321,31 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bri(NE, A2, 0, skipName);
   a.addi(S2, S2, 1);
   a.bri(NE, S2, MODE_NEVER + 1, nextName);
-  a.jmp(badMode);
+  a.jmp(x.badMode);
   a.bind(envNext);
-  a.addi(S5, S5, 8);
+  a.addi(S5, S5, w);
   a.jmp(envLoop);
   a.bind(envDone);
+}
 
-  const exec = a.label(), install = a.label();
-  a.bri(EQ, S2, MODE_NEVER, exec);
-  a.bri(EQ, S2, MODE_ALWAYS, install);
+/** `never` goes to exec, always to install; auto probes: to install when one answers EPERM (with
+ *  auto-hide after patching the slots of the others), else to exec. */
+function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool): void {
+  const w = a.wordSize();
+  a.bri(EQ, S2, MODE_NEVER, x.exec);
+  a.bri(EQ, S2, MODE_ALWAYS, x.install);
   if (autoHide) {
     // Every probe runs; a syscall allowed (or ENOSYS) here gets its slots patched to ALLOW, so
     // the one filter hides exactly what answered EPERM. S5 = the RET ALLOW instruction, S3 = the
     // filter (PATH waits in our argv slot meanwhile); S2 counts up from -(probes) once per
     // patched probe, so it ends at MODE_AUTO (0) when nothing answered EPERM, and below zero
     // (never MODE_ALWAYS: installFailed warns) when something did.
-    a.st(S3, S0, -8);
+    a.st(S3, S0, -w);
     a.la(S3, str.filter);
-    a.ld(S5, S3, filterLen); // the RET ALLOW follows the filter
+    // A 64-bit word is the whole RET ALLOW instruction; a 32-bit one its k field (the slots are
+    // RETs already: only k changes), little-endian on arm.
+    const k = w == 8 ? 0 : 4;
+    a.ld(S5, S3, filterLen + k); // the RET ALLOW follows the filter
     a.li(S2, -probes.length);
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
@@ -315,26 +354,29 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
       a.sysnr(p.nr, true);
       a.bri(EQ, A0, -EPERM, next);
       a.addi(S2, S2, 1);
-      for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j]);
+      for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j] + k);
       a.bind(next);
     }
-    a.ld(S3, S0, -8);
-    a.bri(NE, S2, MODE_AUTO, install);
+    a.ld(S3, S0, -w);
+    a.bri(NE, S2, MODE_AUTO, x.install);
   } else {
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
       probeArgs(a, p);
       a.sysnr(p.nr, true);
-      a.bri(EQ, A0, -EPERM, install);
+      a.bri(EQ, A0, -EPERM, x.install);
     }
   }
-  a.jmp(exec);
+  a.jmp(x.exec);
+}
 
+function installFilter(a: Asm, str: Data, x: Exits): void {
+  const w = a.wordSize();
   // Install: seccomp(2) (S2 = 0) or, where it is ENOSYS, prctl (S2 = 1); first without
   // NO_NEW_PRIVS, and on EACCES once more with it (S5 = 1). Every register is taken, so the mode
   // waits for installFailed in the argv slot before the command's, which is ours (see execTry).
-  a.bind(install);
-  a.st(S2, S0, -8);
+  a.bind(x.install);
+  a.st(S2, S0, -w);
   const retry = a.label(), viaPrctl = a.label(), check = a.label(), notNosys = a.label();
   a.li(S2, 0);
   a.li(S5, 0);
@@ -345,14 +387,14 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bind(viaPrctl);
   installCall(a, true, str.fprog);
   a.bind(check);
-  a.bri(EQ, A0, 0, exec);
+  a.bri(EQ, A0, 0, x.exec);
   a.bri(NE, A0, -ENOSYS, notNosys);
-  a.bri(NE, S2, 0, installFailed);
+  a.bri(NE, S2, 0, x.installFailed);
   a.li(S2, 1);
   a.jmp(retry);
   a.bind(notNosys);
-  a.bri(NE, A0, -EACCES, installFailed);
-  a.bri(NE, S5, 0, installFailed);
+  a.bri(NE, A0, -EACCES, x.installFailed);
+  a.bri(NE, S5, 0, x.installFailed);
   a.li(S5, 1);
   a.li(A0, PR_SET_NO_NEW_PRIVS);
   a.li(A1, 1);
@@ -361,9 +403,12 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.li(A4, 0);
   a.sys(SYS_PRCTL);
   a.bri(EQ, A0, 0, retry);
-  a.jmp(installFailed);
+  a.jmp(x.installFailed);
+}
 
-  a.bind(exec);
+/** The init loop (with `init`), then execvp; a failed exec reports the command's error. */
+function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
+  a.bind(x.exec);
   const execvp = a.label();
   if (init) initLoop(a, str, execvp);
 
@@ -467,43 +512,55 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   a.bind(cmdError);
   say(a, str.prefix, PREFIX.length);
   sayCstr(a, S4);
-  a.jmp(dieText);
+  a.jmp(x.dieText);
   a.bind(emptyName);
   a.la(S4, str.emptyName);
   a.jmp(failed);
+}
 
-  a.bind(installFailed);
+/** Our own failures (exit 125) and the tail that writes a message and exits with S5. */
+function failures(a: Asm, str: Data, x: Exits): void {
+  const w = a.wordSize();
+  a.bind(x.installFailed);
   const refused = a.label();
-  a.ld(A0, S0, -8);
+  a.ld(A0, S0, -w);
   a.bri(EQ, A0, MODE_ALWAYS, refused);
   say(a, str.prefix, PREFIX.length + MSG_WARN.length);
-  a.jmp(exec);
+  a.jmp(x.exec);
   a.bind(refused);
-  fail(a, str.install, MSG_INSTALL.length, die);
-  a.bind(usage);
-  fail(a, str.usage, MSG_USAGE.length, die);
-  a.bind(badMode);
+  fail(a, str.install, MSG_INSTALL.length, x.die);
+  a.bind(x.usage);
+  fail(a, str.usage, MSG_USAGE.length, x.die);
+  a.bind(x.badMode);
   a.la(S2, str.mode);
   a.li(S3, MSG_MODE.length);
-  a.bind(die); // our own failure: write(2, PREFIX); write(2, S2, S3); exit_group(125)
+  a.bind(x.die); // our own failure: write(2, PREFIX); write(2, S2, S3); exit_group(125)
   a.li(S5, 125);
   say(a, str.prefix, PREFIX.length);
-  a.bind(dieText); // the command's: S5 = 126 or 127
+  a.bind(x.dieText); // the command's: S5 = 126 or 127
   a.li(A0, 2);
   a.mov(A1, S2);
   a.mov(A2, S3);
   a.sys(SYS_WRITE, false);
   a.mov(A0, S5);
   a.sys(SYS_EXIT_GROUP, false);
+}
 
+/** The data after the code: sock_fprog, the filter (and the RET ALLOW the slots copy), strings. */
+function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool): void {
+  const w = a.wordSize();
   // Data (writable in its own mapping with auto-hide: see elf64.ts).
   a.align(8);
   a.beginData();
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
   a.u16(<u32>(filterLen / 8));
   a.u16(0);
-  a.u32(0);
-  a.u64(a.addr(str.filter));
+  if (w == 8) {
+    a.u32(0);
+    a.u64(a.addr(str.filter));
+  } else {
+    a.u32(<u32>a.addr(str.filter));
+  }
   a.bind(str.filter);
   a.bytes(filter, filterLen);
   if (autoHide) { // struct sock_filter { u16 code; u8 jt, jf; u32 k; }, right after the filter
@@ -532,7 +589,8 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
     a.bind(str.versionKey); a.cstr("--version");
     a.align(8);
     a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
-    a.bind(str.second); a.u64(1); a.u64(0); // struct timespec { 1 s, 0 ns }
+    a.bind(str.second); // struct timespec { 1 s, 0 ns } (of longs: the old rt_sigtimedwait on arm)
+    if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
   }
 }
 
@@ -588,7 +646,7 @@ function initLoop(a: Asm, str: Data, execvp: i32): void {
   a.sys(SYS_KILL, false);
   a.bind(reap); // waitid leaves si_pid alone when nothing has exited: clear it first
   a.li(A0, 0);
-  a.st(A0, S2, INIT_SIGINFO + SI_PID);
+  a.st(A0, S2, INIT_SIGINFO + SI_PID - siShift(a));
   a.li(A1, 0);
   a.addi(A2, S2, INIT_SIGINFO);
   a.li(A3, WNOHANG_WEXITED);
@@ -596,11 +654,11 @@ function initLoop(a: Asm, str: Data, execvp: i32): void {
   a.li(A0, P_ALL);
   a.sys(SYS_WAITID);
   a.bri(NE, A0, 0, wait); // ECHILD
-  a.ldw(A0, S2, INIT_SIGINFO + SI_PID);
+  a.ldw(A0, S2, INIT_SIGINFO + SI_PID - siShift(a));
   a.bri(EQ, A0, 0, wait); // nothing (more) to reap
   a.br(NE, A0, S5, reap); // an orphan, reaped: look for more
   a.ldw(A1, S2, INIT_SIGINFO + SI_CODE);
-  a.ldw(A0, S2, INIT_SIGINFO + SI_STATUS);
+  a.ldw(A0, S2, INIT_SIGINFO + SI_STATUS - siShift(a));
   a.bri(EQ, A1, CLD_EXITED, exited);
   a.addi(A0, A0, 128); // killed (or dumped core): 128 + the signal
   a.bind(exited);
