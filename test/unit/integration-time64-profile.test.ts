@@ -7,9 +7,8 @@ import { describe, expect, it } from "vitest";
 import { syscallNr } from "../../arch/index.ts";
 import { autoHideProgram, patchSlots } from "../../launcher/compile.ts";
 import { parseJson, parseOci, resolve } from "../../policy/index.ts";
-import { actionName } from "../../policy/action.ts";
 import { isTime64Name, ociSeccomp } from "../integration/engine/profiles.ts";
-import { compile, simulate } from "../../wasm/core.ts";
+import { actionName, compile, simulate } from "../../wasm/core.ts";
 import { TIME64_FALLBACKS } from "../../policy/preset.ts";
 
 const ARM = 0x40000028;
