@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from "node:path";
 
 /** The Debian suites a guest may come from. */
-export type Suite = "bookworm" | "trixie" | "forky" | "sid";
+export type Suite = "bullseye" | "bookworm" | "trixie" | "forky" | "sid";
 
 /** A source that could not be used: its name and one short reason, e.g. "libc6, runc 404 on the mirror". */
 export interface PassedOver {
