@@ -21,6 +21,6 @@ export function readmeDockerfile(readme = readFileSync(README, "utf8")): string 
 /** The same image without the workaround: its last stage, minus the lines that name clone3-workaround. */
 export function withoutWorkaround(dockerfile: string): string {
   const lines = dockerfile.split(/(?<=\n)/);
-  const last = lines.findLastIndex((l) => /^FROM /.test(l));
-  return lines.slice(last).filter((l) => !l.includes("clone3-workaround")).join("");
+  const froms = lines.flatMap((l, i) => (/^FROM /.test(l) ? [i] : []));
+  return lines.slice(froms[froms.length - 1] ?? 0).filter((l) => !l.includes("clone3-workaround")).join("");
 }

@@ -1,0 +1,12 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dockerImages, dockerScenarios, runDocker } from "./run.ts";
+const dir = "/tmp/wt14/try"; mkdirSync(dir, { recursive: true });
+const stub = (init: boolean) => { const out = `${dir}/${init ? "init" : "stub"}`; execFileSync(process.execPath, ["launcher/cli.ts", "--emit-stub", "--arch", "x86_64", ...(init ? ["--init"] : []), "-o", out]); return out; };
+const images = dockerImages("x86_64", ["trixie", "forky", "sid"]);
+console.log(images.summary);
+const names = process.argv[2] ? process.argv[2].split(",") : undefined;
+const selfTest = process.argv[3] === "self";
+const r = await runDocker({ arch: "x86_64", images, scenarios: [...dockerScenarios(selfTest, names), ...(process.env.DEBUG ? [{ name: "debug", phase: process.env.DEBUG as any, script: process.env.DEBUG_SCRIPT ?? "$bb tail -n 60 $DOCKERD_LOG", expect: {} }] : [])], stem: `${dir}/x`, wrapper: stub(false), init: stub(true), selfTest, timeoutSec: 600 });
+console.log(r.timings, r.bootSeconds, r.infra ?? "");
+for (const [n, c] of r.cells) console.log(n, c.kind, c.seconds, c.verdict?.problems.join("; ") ?? "");
