@@ -21,7 +21,7 @@ import { kernel } from "./image/kernel.ts";
 import { buildPayload, exportRootfs, foreignRootfs, NOOP_WRAPPER } from "./image/payload.ts";
 import { judge, type Verdict } from "./markers.ts";
 import { type Scenario, SCENARIOS } from "./scenarios.ts";
-import { DOCKER_ARCHES, type DockerImages, dockerImages, dockerScenarios, runDocker } from "./docker/run.ts";
+import { DOCKER_ARCHES, DOCKER_NOT_RUN, type DockerImages, dockerImages, dockerScenarios, runDocker } from "./docker/run.ts";
 import type { DockerScenario } from "./docker/scenarios.ts";
 
 const USAGE = `usage: bun test/integration/run.ts [--arch A,..] [--suite S,..] [--scenario S,..] [--rootfs FILE.tar]
@@ -227,7 +227,7 @@ async function main(): Promise<number> {
   tgs = tgs.filter((t) => !t.docker || dockerImagesOf.has(t));
   if (dockerChosen.length && !(o.rootfs || o.exportRootfs)) {
     const notTried = ALL_ARCHES.filter((a) => !DOCKER_ARCHES.includes(a) && (!o.arches || o.arches.includes(a)));
-    if (notTried.length) skipped.push(`${notTried.join(", ")}: not tried (the docker guest is built for ${DOCKER_ARCHES.join(" and ")} only)`);
+    if (notTried.length) skipped.push(`${notTried.join(", ")}: ${DOCKER_NOT_RUN}`);
     skipped.push("armhf: not a guest arch of this harness");
     console.log(`docker guest skipped on ${skipped.join("; ")}`);
   }

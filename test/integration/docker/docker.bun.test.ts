@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SCENARIOS } from "../scenarios.ts";
 import { buildDockerPayload, writeEpermWrapper } from "./payload.ts";
-import { readmeDockerfile, withoutWorkaround } from "./readme.ts";
+import { forLegacyBuilder, readmeDockerfile, withoutWorkaround } from "./readme.ts";
 import { DOCKER_SCENARIOS, PHASES } from "./scenarios.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "c3w-docker-"));
@@ -23,6 +23,10 @@ describe("the README's Dockerfile", () => {
   });
   it("without the workaround is its last stage minus the clone3-workaround lines", () => {
     expect(withoutWorkaround(readmeDockerfile())).toBe('FROM ubuntu:21.10\nCMD ["bash"]\nRUN apt-get update && apt-get install -y hello\n');
+  });
+  it("for the legacy builder differs only by the --platform flag", () => {
+    const d = readmeDockerfile();
+    expect(forLegacyBuilder(d)).toBe(d.replace("FROM --platform=$BUILDPLATFORM busybox", "FROM busybox"));
   });
   it("must be found exactly once", () => {
     expect(() => readmeDockerfile("no blocks\n")).toThrow(/found 0/);

@@ -27,10 +27,11 @@ export const DOCKER_KERNEL_SOURCES = ["bullseye", "bullseye-security"];
 export const DOCKER_PACKAGES = ["base-files", "libc6", "busybox-static", "docker.io", "containerd", "runc", "tini"];
 
 /**
- * The container image's userland: the runc rows' packages plus bash, the README Dockerfile's CMD.
- * From the same suites as the runc rows (a glibc that calls clone3 first).
+ * The container image's userland: the runc rows' packages plus bash (the README Dockerfile's CMD) and
+ * what dpkg needs to install its `hello` (rm, diff, ldconfig). From the same suites as the runc rows
+ * (a glibc that calls clone3 first).
  */
-export const TEST_IMAGE_PACKAGES = [...BASE_PACKAGES, "bash"];
+export const TEST_IMAGE_PACKAGES = [...BASE_PACKAGES, "bash", "coreutils", "diffutils", "libc-bin"];
 
 export function dockerGuest(arch: KernelArch): BaseImage {
   const g = GUEST_ARCHES[arch];

@@ -9,7 +9,8 @@ import type { KernelArch } from "../../../arch/types.ts";
 import { mobyProfilePath } from "../../fixtures/index.ts";
 import { helper } from "../../helpers/native.ts";
 import { packDir } from "../image/cpio.ts";
-import { readmeDockerfile, withoutWorkaround } from "./readme.ts";
+import { forLegacyBuilder, readmeDockerfile, withoutWorkaround } from "./readme.ts";
+import { GUEST_ARCHES } from "../arches.ts";
 import { type DockerPhase, type DockerScenario, PHASES } from "./scenarios.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,7 +38,7 @@ export function buildDockerPayload(spec: DockerPayloadSpec, out: string): Docker
   rmSync(tmp, { recursive: true, force: true });
   const h = join(tmp, "harness");
   const d = join(h, "docker");
-  for (const sub of ["profiles", "phases", "scenarios", "contexts/readme/dist", "contexts/baseline"]) mkdirSync(join(d, sub), { recursive: true });
+  for (const sub of ["profiles", "phases", "scenarios", "contexts/readme/dist", "contexts/legacy/dist", "contexts/baseline"]) mkdirSync(join(d, sub), { recursive: true });
   copyFileSync(join(guestDir, "docker-guest.sh"), join(tmp, "init"));
   chmodSync(join(tmp, "init"), 0o755);
   for (const f of ["probe.sh", "probe.py", "seccomp-filter.py"]) copyFileSync(join(guestDir, f), join(h, f));
@@ -50,8 +51,10 @@ export function buildDockerPayload(spec: DockerPayloadSpec, out: string): Docker
     copyFileSync(spec.wrapper, join(h, "wrapper", "clone3-workaround"));
     chmodSync(join(h, "wrapper", "clone3-workaround"), 0o755);
     // The README's Dockerfile takes dist/clone3-workaround-stub.* and picks this arch's by TARGETARCH.
-    copyFileSync(spec.wrapper, join(d, "contexts/readme/dist", `clone3-workaround-stub.${spec.arch}`));
-    chmodSync(join(d, "contexts/readme/dist", `clone3-workaround-stub.${spec.arch}`), 0o755);
+    for (const c of ["readme", "legacy"]) {
+      copyFileSync(spec.wrapper, join(d, "contexts", c, "dist", `clone3-workaround-stub.${spec.arch}`));
+      chmodSync(join(d, "contexts", c, "dist", `clone3-workaround-stub.${spec.arch}`), 0o755);
+    }
   }
   if (spec.init) {
     mkdirSync(join(h, "init"));
@@ -60,7 +63,10 @@ export function buildDockerPayload(spec: DockerPayloadSpec, out: string): Docker
   }
   const dockerfile = readmeDockerfile();
   writeFileSync(join(d, "contexts/readme/Dockerfile"), dockerfile);
+  writeFileSync(join(d, "contexts/legacy/Dockerfile"), forLegacyBuilder(dockerfile));
   writeFileSync(join(d, "contexts/baseline/Dockerfile"), withoutWorkaround(dockerfile));
+  // Docker's name for the arch (TARGETARCH), which the legacy builder is given as a build arg.
+  writeFileSync(join(d, "targetarch"), GUEST_ARCHES[spec.arch].debArch);
 
   // dockerd takes moby profiles as they are; the fixed one is written by the product's own CLI.
   copyFileSync(mobyProfilePath("v20.10.9"), join(d, "profiles/moby-v20.10.9.json"));

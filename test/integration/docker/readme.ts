@@ -24,3 +24,13 @@ export function withoutWorkaround(dockerfile: string): string {
   const froms = lines.flatMap((l, i) => (/^FROM /.test(l) ? [i] : []));
   return lines.slice(froms[froms.length - 1] ?? 0).filter((l) => !l.includes("clone3-workaround")).join("");
 }
+
+/**
+ * The same Dockerfile for the legacy builder, which has no automatic BUILDPLATFORM and cannot expand
+ * `FROM --platform=$BUILDPLATFORM` ("failed to parse platform"): that flag removed, nothing else.
+ */
+export function forLegacyBuilder(dockerfile: string): string {
+  const flag = "FROM --platform=$BUILDPLATFORM ";
+  if (dockerfile.split(flag).length !== 2) throw new Error(`README.md: want one "${flag}" in the Dockerfile`);
+  return dockerfile.replace(flag, "FROM ");
+}

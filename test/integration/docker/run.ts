@@ -13,8 +13,14 @@ import { dockerGuest, dockerKernel, type TestImage, testImage } from "./image.ts
 import { buildDockerPayload, writeEpermWrapper } from "./payload.ts";
 import { DOCKER_SCENARIOS, type DockerScenario, PHASES } from "./scenarios.ts";
 
-/** The arches a docker guest is tried on: where Debian bullseye has docker.io and a 5.10 kernel for the harness's guests. */
-export const DOCKER_ARCHES: KernelArch[] = ["x86_64", "aarch64"];
+/**
+ * The arches a docker guest runs on. Only x86_64 so far: on 2026-12-02 bullseye's arm64 docker.io
+ * userland did build (the day before it answered 404), but an aarch64 docker guest is untested and
+ * would not fit the matrix's time under TCG.
+ */
+export const DOCKER_ARCHES: KernelArch[] = ["x86_64"];
+/** Why the other guest arches have no docker column, printed by the run. */
+export const DOCKER_NOT_RUN = "not run: the docker guest is x86_64 only (aarch64: bullseye's arm64 docker.io userland built on 2026-12-02, the guest is untested and would not fit the matrix's time under TCG)";
 
 export interface DockerImages {
   kernel: Kernel;
@@ -74,7 +80,7 @@ export async function runDocker(o: {
   const wrapper = o.selfTest ? writeEpermWrapper(`${o.stem}.eperm-wrapper/clone3-workaround`) : o.wrapper;
   const payload = buildDockerPayload({ arch: o.arch, scenarios: o.scenarios, wrapper, init: o.init }, `${o.stem}.payload.cpio.zst`);
   const initrd = `${o.stem}.initrd`;
-  concatArchives([o.images.guest.cpio, o.images.image.cpio, payload.cpio, ...(process.env.EXTRA_CPIO ? [process.env.EXTRA_CPIO] : [])], initrd);
+  concatArchives([o.images.guest.cpio, o.images.image.cpio, payload.cpio], initrd);
   // The initramfs holds ~300 MB of bullseye and the test image's tarball; the vfs data root on tmpfs
   // holds a full copy of the image per container and per build step.
   const b = await boot({ arch: o.arch, kernel: o.images.kernel.image, initrd, smp: 1, memMiB: 3072, timeoutSec: o.timeoutSec, log: `${o.stem}.log` });

@@ -7,7 +7,7 @@
 //   $H    /harness (probes, the wrapper and init slots, the profiles, the Dockerfile contexts)
 //   $IMG  c3w/test, the harness's userland imported with `docker import` (also tagged ubuntu:21.10)
 //   $bb   the guest's busybox; $DOCKERD_LOG this phase's dockerd log
-// Checks the scripts print themselves: build (ok/fail), stop_exit, stop_fast, zombies,
+// Checks the scripts print themselves: build (ok/fail), stop_exit, zombies,
 // init_binary, init_version, init_warnings.
 import type { Expect, Scenario } from "../scenarios.ts";
 
@@ -62,8 +62,8 @@ const FIXED = { ...WORKING, filters: "2", nnp: "1" } as const;
  * built-in profile. The README's Dockerfile needs BuildKit: the legacy builder has no automatic
  * BUILDPLATFORM, so its `FROM --platform=$BUILDPLATFORM` fails to parse ("failed to parse platform").
  */
-const build = (context: string, tag: string, builder: "legacy" | "buildkit") =>
-  `DOCKER_BUILDKIT=${builder === "buildkit" ? "1" : "0"} docker build ${builder === "buildkit" ? "--progress plain " : ""}--network none -t ${tag} $H/docker/contexts/${context} 2>&1; ` +
+const build = (context: string, tag: string, builder: "legacy" | "buildkit", args = "") =>
+  `DOCKER_BUILDKIT=${builder === "buildkit" ? "1" : "0"} docker build ${builder === "buildkit" ? "--progress plain " : ""}--network none ${args}-t ${tag} $H/docker/contexts/${context} 2>&1; ` +
   `rc=$?; if [ $rc = 0 ]; then echo "C3W:CHECK build ok"; else echo "C3W:CHECK build fail rc=$rc"; fi; [ $rc = 0 ]`;
 
 /**
@@ -84,12 +84,16 @@ const ZOMBIE =
   `z = [p for p in os.listdir("/proc") if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"]\n` +
   `print("C3W:CHECK zombies", len(z))'`;
 
-/** `docker stop` of a sleeping container: its exit code and whether it ended within 2 s. */
+/**
+ * `docker stop -t 2` of a sleeping container: dockerd sends SIGTERM and, if the container still runs
+ * 2 s later, SIGKILL. So exit 143 means SIGTERM ended it within 2 s (as dockerd measures it; the
+ * CLI's own round trips under TCG take seconds more, printed as `stop took`), 137 that it had to be killed.
+ */
 const STOP = (flags: string) =>
   `cid=$(docker run -d --network none ${flags} $IMG busybox sleep 30) || exit 1; $bb sleep 1; ` +
-  `t0=$($bb cut -d " " -f 1 /proc/uptime); $bb timeout 30 docker stop ${flags.includes("init=false") ? "-t 3 " : ""}$cid > /dev/null; ` +
+  `t0=$($bb cut -d " " -f 1 /proc/uptime); $bb timeout 60 docker stop -t 2 $cid > /dev/null; ` +
   `t1=$($bb cut -d " " -f 1 /proc/uptime); echo "C3W:CHECK stop_exit $(docker inspect -f '{{.State.ExitCode}}' $cid)"; ` +
-  `echo "C3W:CHECK stop_fast $($bb awk -v a=$t0 -v b=$t1 'BEGIN { print (b - a < 2) ? "yes" : "no", b - a "s" }')"; docker ps -a --no-trunc; $bb timeout 20 docker rm -f $cid > /dev/null`;
+  `echo "stop took $($bb awk -v a=$t0 -v b=$t1 'BEGIN { print b - a }') s"; $bb timeout 60 docker rm -f $cid > /dev/null`;
 
 const want = (expect: Record<string, Expect>) => expect;
 
@@ -115,17 +119,20 @@ export const DOCKER_SCENARIOS: DockerScenario[] = [
     output: [/E: Problem executing scripts APT::Update::Post-Invoke/],
   },
   {
-    // ... and with BuildKit, whose RUN steps get its own built-in profile.
-    name: "docker-dockerfile-baseline-buildkit-v9", phase: "v9",
-    script: build("baseline", "c3w/baseline-bk", "buildkit"),
-    expect: { build: "fail" },
-    output: [/E: Problem executing scripts APT::Update::Post-Invoke/],
+    // The README's Dockerfile with the legacy builder, whose RUN steps run under dockerd's profile:
+    // the same bytes but for `--platform=$BUILDPLATFORM` (which the legacy builder cannot expand),
+    // TARGETARCH given as a build arg. SHELL makes its RUN apt-get update pass under v9.
+    name: "docker-dockerfile-legacy-v9", phase: "v9", needs: ["wrapper"],
+    script: `${build("legacy", "c3w/readme-legacy", "legacy", "--build-arg TARGETARCH=$($bb cat $H/docker/targetarch) ")} && ${runDefault("c3w/readme-legacy")}`,
+    expect: want({ build: "ok", clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", filters: "2", nnp: "1" }),
+    output: [/^Hello, world!$/],
   },
   {
-    // The README's Dockerfile, byte for byte, with BuildKit: the stub chosen by TARGETARCH from dist/,
-    // as SHELL and ENTRYPOINT. Its RUN apt-get update (file: repository, docker-clean's Post-Invoke
-    // hook) and apt-get install -y hello pass during the build; then the image's default command
-    // works under the legacy engine.
+    // The README's Dockerfile, byte for byte, with BuildKit (dockerd 20.10's): the stub chosen by
+    // TARGETARCH from dist/, as SHELL and ENTRYPOINT. Its RUN apt-get update (file: repository,
+    // docker-clean's Post-Invoke hook) and apt-get install -y hello pass during the build; then the
+    // image's default command works under the legacy engine. (BuildKit runs RUN steps under its own
+    // built-in profile, not dockerd's: measured, the baseline's apt-get update passes there.)
     name: "docker-dockerfile-v9", phase: "v9", needs: ["wrapper"],
     script: `${build("readme", "c3w/readme", "buildkit")} && ${runDefault("c3w/readme")}`,
     expect: want({ build: "ok", clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", filters: "2", nnp: "1" }),
@@ -133,9 +140,9 @@ export const DOCKER_SCENARIOS: DockerScenario[] = [
   },
   {
     // Controls for the init rows: without an init, `sleep` as PID 1 ignores SIGTERM, so docker stop
-    // has to kill it (137 after the timeout) ...
+    // has to kill it (137) ...
     name: "docker-noinit-stop-v9", phase: "v9",
-    script: STOP("--init=false"), expect: { stop_exit: "137", stop_fast: "no" },
+    script: STOP("--init=false"), expect: { stop_exit: "137" },
   },
   {
     // ... and python3 as PID 1 never reaps the orphan.
@@ -166,7 +173,7 @@ export const DOCKER_SCENARIOS: DockerScenario[] = [
   {
     // `docker stop`: the init forwards SIGTERM; the container ends with 143 within 2 s.
     name: "docker-init-stop-v9", phase: "init-v9", needs: ["init"],
-    script: STOP(""), expect: { stop_exit: "143", stop_fast: "yes" },
+    script: STOP(""), expect: { stop_exit: "143" },
   },
   {
     // The init reaps the orphan: no zombie.
