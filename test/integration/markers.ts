@@ -76,7 +76,7 @@ export interface Verdict {
 const matches = (want: Expect, got: string) => (typeof want === "string" ? want === got : want.test(got));
 
 /** Compares one scenario's checks with its expectations; `allowSkip` only for --rootfs images. */
-export function judge(scenario: Scenario, run: ScenarioRun | undefined, allowSkip: boolean): Verdict {
+export function judge(scenario: Pick<Scenario, "expect" | "exit" | "output">, run: ScenarioRun | undefined, allowSkip: boolean): Verdict {
   if (!run) return { pass: false, problems: ["never started"], skipped: [] };
   if (run.rc === null) return { pass: false, problems: ["never finished"], skipped: [] };
   const problems: string[] = [];

@@ -21,6 +21,8 @@ import { kernel } from "./image/kernel.ts";
 import { buildPayload, exportRootfs, foreignRootfs, NOOP_WRAPPER } from "./image/payload.ts";
 import { judge, type Verdict } from "./markers.ts";
 import { type Scenario, SCENARIOS } from "./scenarios.ts";
+import { DOCKER_ARCHES, DOCKER_NOT_RUN, type DockerImages, dockerImages, dockerScenarios, runDocker } from "./docker/run.ts";
+import type { DockerScenario } from "./docker/scenarios.ts";
 
 const USAGE = `usage: bun test/integration/run.ts [--arch A,..] [--suite S,..] [--scenario S,..] [--rootfs FILE.tar]
        [--wrapper ARCH=PATH].. [--stub] [--launcher] [--jobs N] [--timeout SEC] [--self-test]
@@ -34,7 +36,7 @@ const KEY_PACKAGES = ["libc6", "runc", "libseccomp2", "python3", "xz-utils", "ap
 
 interface Options {
   arches?: KernelArch[];
-  suites?: Suite[];
+  suites?: (Suite | typeof DOCKER_SUITE)[];
   scenarios?: string[];
   rootfs?: string;
   wrappers: Map<KernelArch, string>;
@@ -93,8 +95,11 @@ function checkArch(a: string): KernelArch {
 /** The matrix rows' names: each row's first suite (arches.ts). */
 const ROW_SUITES = [...new Set(ALL_ARCHES.flatMap((a) => GUEST_ARCHES[a].userlands.map((u) => u[0]!)))];
 
-function checkSuite(s: string): Suite {
-  if (!ROW_SUITES.includes(s as Suite)) throw new UsageError(`unknown suite ${s} (one of ${ROW_SUITES.join(", ")})`);
+/** `--suite docker` selects the docker guest's column (dockerd from bullseye). */
+const DOCKER_SUITE = "docker";
+
+function checkSuite(s: string): Suite | typeof DOCKER_SUITE {
+  if (s !== DOCKER_SUITE && !ROW_SUITES.includes(s as Suite)) throw new UsageError(`unknown suite ${s} (one of ${[...ROW_SUITES, DOCKER_SUITE].join(", ")})`);
   return s as Suite;
 }
 function positive(flag: string, v: string): number {
@@ -111,6 +116,8 @@ interface Target {
   arch: KernelArch;
   /** "suite/arch" with the suite the userland really came from; set once the images are there. */
   label?: string;
+  /** The docker guest (docker/): dockerd from bullseye runs the docker scenarios; `userland` is the test image's. */
+  docker?: boolean;
 }
 
 function targets(o: Options): Target[] {
@@ -122,6 +129,9 @@ function targets(o: Options): Target[] {
       if (o.suites ? o.suites.includes(suite) : !(o.rootfs || o.exportRootfs) || suite === "trixie") out.push({ suite, userland, arch });
     }
   }
+  if (!(o.rootfs || o.exportRootfs) && (!o.suites || o.suites.includes(DOCKER_SUITE))) {
+    for (const arch of arches.filter((a) => DOCKER_ARCHES.includes(a))) out.push({ suite: "bullseye", userland: GUEST_ARCHES[arch].userlands[0]!, arch, docker: true });
+  }
   if (out.length === 0) throw new UsageError("no suite/arch left after --arch and --suite");
   if ((o.rootfs || o.exportRootfs) && out.length !== 1) throw new UsageError("--rootfs and --export-rootfs take exactly one suite and arch");
   return out;
@@ -132,8 +142,9 @@ function scenarios(o: Options): Scenario[] {
     ? SCENARIOS.filter((s) => s.selfTest || s.name === "baseline-v9" || s.name === "reference-fix-v9")
     : SCENARIOS.filter((s) => !s.selfTest);
   if (!o.scenarios) return pool;
+  const known = [...pool.map((s) => s.name), ...dockerScenarios(o.selfTest).map((s) => s.name)];
   for (const name of o.scenarios) {
-    if (!pool.some((s) => s.name === name)) throw new UsageError(`unknown scenario ${name} (one of ${pool.map((s) => s.name).join(", ")})`);
+    if (!known.includes(name)) throw new UsageError(`unknown scenario ${name} (one of ${known.join(", ")})`);
   }
   return pool.filter((s) => o.scenarios!.includes(s.name));
 }
@@ -160,8 +171,11 @@ interface TargetResult {
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   const started = Date.now();
-  const tgs = targets(o);
   const chosen = scenarios(o);
+  const dockerChosen = dockerScenarios(o.selfTest, o.scenarios);
+  // A guest kind none of whose scenarios were chosen is not booted.
+  let tgs = targets(o).filter((t) => (t.docker ? dockerChosen : chosen).length > 0);
+  if (tgs.length === 0) throw new UsageError("no scenario left for the chosen suites and arches");
 
   if (o.exportRootfs) {
     const { userland, arch } = tgs[0]!;
@@ -174,9 +188,23 @@ async function main(): Promise<number> {
   // Images first, one target at a time: mmdebstrap and the downloads are I/O bound, and their
   // times are the cold-build figures.
   const images = new Map<Target, { kernel: ReturnType<typeof kernel>; base: ReturnType<typeof baseImage>; compat?: BaseImage }>();
+  const dockerImagesOf = new Map<Target, DockerImages>();
   let built = false;
+  const skipped: string[] = [];
   for (const t of tgs) {
     const t0 = Date.now();
+    if (t.docker) {
+      try {
+        const d = dockerImages(t.arch, t.userland);
+        dockerImagesOf.set(t, d);
+        built ||= d.built;
+        t.label = `docker-bullseye/${t.arch}`;
+        console.log(`image ${t.label}: ${d.built ? `built in ${secs(Date.now() - t0)} s` : "cached"}; ${d.summary}`);
+      } catch (e) {
+        skipped.push(`${t.arch}: ${(e as Error).message}`);
+      }
+      continue;
+    }
     const k = kernel(t.userland, t.arch);
     const b = baseImage(t.userland, t.arch);
     const ca = GUEST_ARCHES[t.arch].compat;
@@ -195,6 +223,13 @@ async function main(): Promise<number> {
         `\n  manifest: ${join(b.cpio, "..", "manifest")}` +
         (c ? `\n  compat ${ca!.debArch} userland (${ca!.packages.join(", ")}): ${join(c.cpio, "..", "manifest")}` : ""),
     );
+  }
+  tgs = tgs.filter((t) => !t.docker || dockerImagesOf.has(t));
+  if (dockerChosen.length && !(o.rootfs || o.exportRootfs)) {
+    const notTried = ALL_ARCHES.filter((a) => !DOCKER_ARCHES.includes(a) && (!o.arches || o.arches.includes(a)));
+    if (notTried.length) skipped.push(`${notTried.join(", ")}: ${DOCKER_NOT_RUN}`);
+    skipped.push("armhf: not a guest arch of this harness");
+    console.log(`docker guest skipped on ${skipped.join("; ")}`);
   }
   const imagesDone = Date.now();
   const rootfs = o.rootfs ? foreignRootfs(o.rootfs) : undefined;
@@ -220,13 +255,25 @@ async function main(): Promise<number> {
   }
   const smp = o.jobs >= 2 ? 1 : 2;
   const results: TargetResult[] = [];
-  const queue = [...tgs];
+  // The docker guest is the longest VM: start it first.
+  const queue = [...tgs].sort((a, b) => Number(!!b.docker) - Number(!!a.docker));
   const worker = async () => {
     for (let t = queue.shift(); t; t = queue.shift()) results.push(await runTarget(t));
   };
   const runTarget = async (t: Target): Promise<TargetResult> => {
+    const stem = join(runDir, `${t.docker ? "docker-" : ""}${t.suite}-${t.arch}`);
+    if (t.docker) {
+      const d = await runDocker({
+        arch: t.arch, images: dockerImagesOf.get(t)!, scenarios: dockerChosen, stem,
+        wrapper: o.wrappers.get(t.arch), init: inits.get(t.arch), selfTest: o.selfTest, timeoutSec: Math.max(o.timeoutSec, 900),
+      });
+      console.log(
+        `ran ${t.label} in ${d.bootSeconds.toFixed(1)} s${d.attempts > 1 ? " (after a retry)" : ""}; ${d.timings}: ` +
+          `${[...d.cells].map(([n, c]) => `${n} ${c.kind}`).join(", ")}`,
+      );
+      return { target: t, cells: d.cells, infra: d.infra, log: d.log, bootSeconds: d.bootSeconds, attempts: d.attempts };
+    }
     const { kernel: k, base, compat } = images.get(t)!;
-    const stem = join(runDir, `${t.suite}-${t.arch}`);
     const launcher = launchers.get(t.arch);
     const payload = buildPayload(
       {
@@ -277,8 +324,9 @@ async function main(): Promise<number> {
   }
   results.sort((a, b) => tgs.indexOf(a.target) - tgs.indexOf(b.target));
 
-  printMatrix(results, chosen);
-  const failures = printFailures(results, chosen);
+  const rows = [...chosen, ...dockerChosen];
+  printMatrix(results, rows);
+  const failures = printFailures(results, rows);
   const total = Date.now() - started;
   console.log(
     `\nimages ${secs(imagesDone - started)} s, VMs ${secs(Date.now() - imagesDone)} s (${o.jobs} at a time), ` +
@@ -308,12 +356,15 @@ function emitStub(arch: KernelArch, dir: string, init = false): string {
 }
 
 /** One row per scenario, one column per suite/arch: the scenarios outnumber the targets. */
-function printMatrix(results: TargetResult[], chosen: Scenario[]): void {
+/** A row has no cell in a column of the other guest kind. */
+const NONE: Cell = { kind: "n/a", seconds: null, output: [] };
+
+function printMatrix(results: TargetResult[], chosen: (Scenario | DockerScenario)[]): void {
   const head = ["scenario", ...results.map((r) => r.target.label!)];
   const rows = chosen.map((s) => [
     s.name,
     ...results.map((r) => {
-      const c = r.cells.get(s.name)!;
+      const c = r.cells.get(s.name) ?? NONE;
       if (r.infra && c.kind !== "n/a") return "INFRA";
       const label = { pass: "pass", fail: "FAIL", "expected-red": "red(ok)", "n/a": "n/a" }[c.kind];
       return c.seconds === null ? label : `${label} ${c.seconds.toFixed(1)}s`;
@@ -326,7 +377,7 @@ function printMatrix(results: TargetResult[], chosen: Scenario[]): void {
   console.log(line(["VM (boot + all)", ...results.map((r) => `${r.bootSeconds.toFixed(1)}s${r.attempts > 1 ? " x2" : ""}`)]));
 }
 
-function printFailures(results: TargetResult[], chosen: Scenario[]): number {
+function printFailures(results: TargetResult[], chosen: (Scenario | DockerScenario)[]): number {
   let failures = 0;
   for (const r of results) {
     const where = r.target.label!;
@@ -336,7 +387,7 @@ function printFailures(results: TargetResult[], chosen: Scenario[]): number {
       continue;
     }
     for (const s of chosen) {
-      const c = r.cells.get(s.name)!;
+      const c = r.cells.get(s.name) ?? NONE;
       if (c.verdict?.skipped.length) console.log(`${where} ${s.name}: skipped (not in the image): ${c.verdict.skipped.join(", ")}`);
       if (c.kind === "expected-red") console.log(`${where} ${s.name}: red as it must be: ${c.verdict!.problems.join("; ")}`);
       if (c.kind !== "fail") continue;

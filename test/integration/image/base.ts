@@ -22,7 +22,7 @@ import { packDir, SOURCE_DATE_EPOCH } from "./cpio.ts";
 export const BASE_PACKAGES = ["base-files", "libc6", "dash", "python3", "xz-utils", "libseccomp2", "runc", "busybox-static", "apt", "dpkg"];
 
 /** Docs, translations and man pages: nothing a probe reads, and a third of the size. */
-const PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/info", "usr/share/zoneinfo", "usr/share/lintian", "var/cache/apt", "var/lib/apt/lists"];
+export const PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/info", "usr/share/zoneinfo", "usr/share/lintian", "var/cache/apt", "var/lib/apt/lists"];
 
 export interface BaseImage {
   cpio: string;
@@ -67,7 +67,7 @@ export function compatImage(userland: readonly Suite[], debArch: string, package
  * The cache entry of the first suite that is cached or builds; `make` writes the cpio and the tree
  * (at `rootPath`) into tmp and returns the package manifest.
  */
-function fromFirstSource(
+export function fromFirstSource(
   what: string, suites: readonly Suite[], cpio: string, rootPath: string, dirName: (suite: Suite) => string,
   make: (suite: Suite, tmp: string) => string,
 ): BaseImage {
@@ -98,7 +98,7 @@ function fromFirstSource(
 }
 
 /** mmdebstrap's extract variant into root, pruned; returns the manifest ("package version arch" lines). */
-function extractRootfs(suite: Suite, debArch: string, packages: string[], root: string): string {
+export function extractRootfs(suite: Suite, debArch: string, packages: string[], root: string): string {
   const debs = `${root}.debs.txt`;
   mkdirSync(dirname(root), { recursive: true });
   // Not --quiet: a failure's "E: Failed to fetch …_ppc64el.deb  404" lines name what the mirror lacks.

@@ -33,12 +33,13 @@ export function aptFor(source: string): PrivateApt {
   });
 }
 
-export function kernel(userland: readonly Suite[], arch: KernelArch): Kernel {
+/** `sources` defaults to the row's (arches.ts kernelSources, with the arch's own kernel suites); a guest kind that needs one kernel generation passes its own. */
+export function kernel(userland: readonly Suite[], arch: KernelArch, sources?: readonly string[]): Kernel {
   const g = GUEST_ARCHES[arch];
   const dirName = (source: string) => `kernel-${source}-${g.debArch}-${cacheKey([source, g.debArch, g.kernelMeta, g.kernelFile])}`;
   const choice = firstWorking({
     what: `${arch} kernel`,
-    sources: kernelSources(userland, g.kernelSuites),
+    sources: sources ?? kernelSources(userland, g.kernelSuites),
     failures: join(vmCache, "sources-failed"),
     cached: (source) => existingEntry(dirName(source)),
     build: (source, passedOver) => cachedDir(dirName(source), (tmp) => fetchKernel(source, arch, tmp, passedOver)).dir,
