@@ -108,7 +108,8 @@ function output(m: Exports): Uint8Array {
   return new Uint8Array(m.memory.buffer, m.outputPtr(), m.outputLen());
 }
 
-function errorText(m: Exports): string {
+/** The line the module's error channel (wasm/assembly/error.ts) holds after a failed call, of either side. */
+export function errorText(m: Pick<Exports, "memory" | "errorPtr" | "errorLen">): string {
   return new TextDecoder().decode(new Uint8Array(m.memory.buffer, m.errorPtr(), m.errorLen()));
 }
 

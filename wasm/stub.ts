@@ -5,7 +5,7 @@
 // CoreError), shared with the BPF side: instantiated on first use, never at import time.
 import { elfMachine, nativeAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
-import { coreExports, CoreError, type CoreExports } from "./core.ts";
+import { coreExports, CoreError, errorText, type CoreExports } from "./core.ts";
 
 /** Syscall numbers of the arch's native ABI, the ones the stub itself makes. */
 export interface StubSyscalls {
@@ -65,24 +65,17 @@ export interface StubOptions {
 }
 
 /** The exports of the wasm core that the stub emitter uses. */
-export type StubExports = Pick<CoreExports, "memory" | "stubParamsPtr" | "stubFilterPtr" | "stubOutPtr" | "stubEmit">;
+export type StubExports = Pick<CoreExports, "memory" | "errorPtr" | "errorLen" | "stubParamsPtr" | "stubFilterPtr" | "stubOutPtr" | "stubEmit">;
 
 const ARCH_ID: Record<KernelArch, number> = { x86_64: 0, aarch64: 1, ppc64le: 2, s390x: 3, arm: 4 };
+// The parameter and filter buffers' layout (STUB_* in wasm/assembly/stub/exports.ts): how much the
+// host may write. The module checks the limits themselves and words the refusal.
 const FILTER_MAX = 4096 * 8;
 const PROBES_MAX = 32;
 const PROBE_ARGS_MAX = 6;
 const SLOTS_MAX = 4;
-const AUTO_HIDE_FILTER_MAX = 511 * 8;
-/** Status for a check the host makes before calling the module (the module's own are negative). */
+/** Status for a check the host makes itself (the module's own statuses are negative). */
 const HOST_CHECK = 0;
-/** What the module's STUB_ERR_* statuses (wasm/assembly/stub/exports.ts) mean. */
-const ERRORS: Record<number, string> = {
-  [-1]: "unknown arch",
-  [-2]: "the filter must be 1..4096 sock_filter entries (1..511 with slots)",
-  [-3]: `at most ${PROBES_MAX} probes of at most ${PROBE_ARGS_MAX} arguments`,
-  [-4]: "the stub does not fit in 64 KiB",
-  [-5]: `at most ${SLOTS_MAX} slots per probe, each a whole instruction of the program`,
-};
 
 /** The stub side's CoreError: `status` is the module's STUB_ERR_* code, or 0 for the host's own checks. */
 export class StubError extends CoreError {
@@ -92,10 +85,6 @@ export class StubError extends CoreError {
   }
 }
 
-/** The error for STUB_ERR_* `status`, whether the module returned it or the host saw it coming. */
-function refused(status: number): StubError {
-  return new StubError(ERRORS[status] ?? `stub emitter status ${status}`, status);
-}
 
 /** The syscall numbers the stub needs, from the arch tables (the native ABI of `kernelArch`). */
 export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
@@ -125,17 +114,18 @@ function int32(v: number, what: string): number {
   return v | 0;
 }
 
-/** Emits the static ELF stub for `opts.kernelArch`, by default with the module built in. */
+/**
+ * Emits the static ELF stub for `opts.kernelArch`, by default with the module built in. The
+ * module owns the limits and says what is wrong: the host writes the true counts and lengths,
+ * but only as much as the fixed layout holds, so input the module refuses never overruns it.
+ */
 export function emitStub(opts: StubOptions, core: StubExports = coreExports()): Uint8Array {
   const arch = ARCH_ID[opts.kernelArch];
   if (arch === undefined) throw new StubError(`unknown arch ${opts.kernelArch}`);
   const { program } = opts;
-  if (program.length === 0 || program.length % 8 !== 0 || program.length > FILTER_MAX) throw refused(-2);
   const nrs = opts.nrs ?? stubSyscalls(opts.kernelArch);
   if (opts.slots !== undefined && opts.probes !== undefined) throw new StubError("slots and probes exclude each other");
-  if (opts.slots !== undefined && program.length > AUTO_HIDE_FILTER_MAX) throw refused(-2);
   const slots: readonly StubSlot[] = opts.slots ?? (opts.probes ?? [{ nr: nrs.clone3, args: [0, 0] }]).map((probe) => ({ probe, at: [] }));
-  if (slots.length > PROBES_MAX) throw refused(-3);
 
   const autoHide = opts.slots !== undefined ? 1 : 0;
   const words = [
@@ -144,20 +134,18 @@ export function emitStub(opts: StubOptions, core: StubExports = coreExports()): 
     nrs.getpid, nrs.clone, nrs.rt_sigprocmask, nrs.rt_sigtimedwait, nrs.kill, nrs.waitid,
     slots.length, autoHide, opts.init ? 1 : 0, elfMachine(opts.kernelArch),
   ];
-  for (const { probe: p, at } of slots) {
+  for (const { probe: p, at } of slots.slice(0, PROBES_MAX)) {
     const args = p.args ?? [];
-    if (args.length > PROBE_ARGS_MAX) throw refused(-3);
-    if (at.length > SLOTS_MAX || at.some((o) => !Number.isInteger(o) || o < 0 || o >= program.length || o % 8 !== 0)) throw refused(-5);
     const set = p.set ?? args.map((_, i) => i);
-    if (set.some((i) => !Number.isInteger(i) || i < 0 || i >= args.length)) throw refused(-3);
+    if (set.some((i) => !Number.isInteger(i) || i < 0 || i >= args.length)) throw new StubError(`probes set only arguments they have: ${set.join(",")} of ${args.length}`);
     words.push(p.nr, args.length, ...Array.from({ length: PROBE_ARGS_MAX }, (_, i) => args[i] ?? 0));
     words.push(set.reduce((mask, i) => mask | (1 << i), 0), at.length, ...Array.from({ length: SLOTS_MAX }, (_, i) => at[i] ?? 0));
   }
   const checked = words.map((w) => int32(w, "parameter"));
 
   new Int32Array(core.memory.buffer, core.stubParamsPtr(), checked.length).set(checked);
-  new Uint8Array(core.memory.buffer, core.stubFilterPtr(), program.length).set(program);
+  new Uint8Array(core.memory.buffer, core.stubFilterPtr(), Math.min(program.length, FILTER_MAX)).set(program.subarray(0, FILTER_MAX));
   const size = core.stubEmit();
-  if (size < 0) throw refused(size);
+  if (size < 0) throw new StubError(errorText(core) || `stub emitter status ${size}`, size);
   return new Uint8Array(core.memory.buffer, core.stubOutPtr(), size).slice();
 }

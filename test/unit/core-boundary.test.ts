@@ -29,6 +29,23 @@ describe("the core boundary", () => {
     expect((caught as Error).name).toBe("StubError");
     expect((caught as Error).message).toBe("the filter must be 1..4096 sock_filter entries (1..511 with slots)");
   });
+  it("the module words every limit it refuses, and the host writes no more than the layout holds", () => {
+    const refusal = (opts: Partial<Parameters<typeof emitStub>[0]>) => {
+      try {
+        emitStub({ kernelArch: "x86_64", program: compile(clone3Preset("x86_64")).bytes, ...opts });
+      } catch (e) {
+        return [(e as CoreError).status, (e as Error).message];
+      }
+      return undefined;
+    };
+    const many = Array.from({ length: 33 }, () => ({ nr: 1 }));
+    expect(refusal({ probes: many })).toEqual([-3, "at most 32 probes of at most 6 arguments"]);
+    expect(refusal({ probes: [{ nr: 1, args: [0, 0, 0, 0, 0, 0, 0] }] })).toEqual([-3, "at most 32 probes of at most 6 arguments"]);
+    expect(refusal({ program: new Uint8Array(12) })).toEqual([-2, "the filter must be 1..4096 sock_filter entries (1..511 with slots)"]);
+    expect(refusal({ slots: [{ probe: { nr: 1 }, at: [0, 8, 16, 24, 32] }] })).toEqual([-5, "at most 4 slots per probe, each a whole instruction of the program"]);
+    // The module still answers the next call: the refusals left its buffers as they were.
+    expect(refusal({})).toBeUndefined();
+  });
 });
 
 describe("actionName, the one spelling of an action", () => {

@@ -8,12 +8,11 @@ import * as interp from "./interp";
 import { dec } from "./text";
 import { verify as check } from "./verify";
 import { lower } from "../lower/lower";
+import { clearError, fail } from "../error";
 import { decodeError, decodePolicy } from "../lower/policy";
 
 let outPtr: usize = 0;
 let outLen: i32 = 0;
-let errPtr: usize = 0;
-let errLen: i32 = 0;
 
 export function wireVersion(): u32 {
   return WIRE_VERSION;
@@ -29,12 +28,6 @@ export function outputPtr(): usize {
 }
 export function outputLen(): i32 {
   return outLen;
-}
-export function errorPtr(): usize {
-  return errPtr;
-}
-export function errorLen(): i32 {
-  return errLen;
 }
 
 export function compile(nWords: i32, flags: u32): Status {
@@ -85,8 +78,7 @@ function begin(): void {
   __reset();
   outPtr = 0;
   outLen = 0;
-  errPtr = 0;
-  errLen = 0;
+  clearError();
 }
 
 function readProgram(at: i32, nBytes: i32, flags: u32): Program | null {
@@ -109,9 +101,5 @@ function writeProgram(p: Program, bigEndian: bool): void {
 }
 
 function failed(status: Status, message: string): Status {
-  const n = message.length;
-  errPtr = heap.alloc(<usize>max(n, 1));
-  for (let i = 0; i < n; i++) store<u8>(errPtr + <usize>i, <u8>message.charCodeAt(i));
-  errLen = n;
-  return status;
+  return <Status>fail(<i32>status, message);
 }

@@ -9,6 +9,8 @@
 //   arg0..arg5, a mask of the arguments to set, slot count (0..STUB_SLOTS_MAX; auto-hide
 //   only), slot byte offsets.
 import { Asm, SYS_COUNT } from "./asm";
+import { clearError, fail } from "../error";
+import { dec } from "../bpf/text";
 import { Probe, stubProgram } from "./program";
 import { X86_64 } from "./x86_64";
 import { Aarch64 } from "./aarch64";
@@ -34,6 +36,7 @@ export const STUB_FILTER_MAX: i32 = 4096 * 8; // BPF_MAXINSNS
 export const STUB_OUT_MAX: i32 = 65536;
 export const STUB_PROBES_MAX: i32 = 32;
 export const STUB_SLOTS_MAX: i32 = 4;
+export const STUB_PROBE_ARGS_MAX: i32 = 6;
 /** Asm.st reaches 4095 bytes past its base register. */
 const AUTO_HIDE_FILTER_MAX: i32 = 4088;
 const PROBE_WORDS: i32 = 10 + STUB_SLOTS_MAX;
@@ -59,19 +62,32 @@ export function stubOutPtr(): usize {
   return outBuf;
 }
 
+function badFilter(): i32 {
+  return fail(STUB_ERR_FILTER, "the filter must be 1.." + dec(STUB_FILTER_MAX / 8) + " sock_filter entries (1.." + dec(AUTO_HIDE_FILTER_MAX / 8) + " with slots)");
+}
+
+function badProbes(): i32 {
+  return fail(STUB_ERR_PROBES, "at most " + dec(STUB_PROBES_MAX) + " probes of at most " + dec(STUB_PROBE_ARGS_MAX) + " arguments");
+}
+
+function badSlots(): i32 {
+  return fail(STUB_ERR_SLOTS, "at most " + dec(STUB_SLOTS_MAX) + " slots per probe, each a whole instruction of the program");
+}
+
 function param(i: i32): i32 {
   return load<i32>(params + <usize>(i * 4));
 }
 
-/** Emits the stub into stubOutPtr(); returns its size, or a negative STUB_ERR_*. */
+/** Emits the stub into stubOutPtr(); returns its size, or a negative STUB_ERR_* with its reason in the error channel. */
 export function stubEmit(): i32 {
+  clearError();
   const arch = param(0);
   const filterLen = param(1);
-  if (filterLen <= 0 || filterLen > STUB_FILTER_MAX || filterLen % 8 != 0) return STUB_ERR_FILTER;
+  if (filterLen <= 0 || filterLen > STUB_FILTER_MAX || filterLen % 8 != 0) return badFilter();
   // Auto-hide addresses slots (and the RET ALLOW after the filter) from the filter's start.
-  if (param(14) != 0 && filterLen > AUTO_HIDE_FILTER_MAX) return STUB_ERR_FILTER;
+  if (param(14) != 0 && filterLen > AUTO_HIDE_FILTER_MAX) return badFilter();
   const probeCount = param(13);
-  if (probeCount < 0 || probeCount > STUB_PROBES_MAX) return STUB_ERR_PROBES;
+  if (probeCount < 0 || probeCount > STUB_PROBES_MAX) return badProbes();
   const autoHide = param(14) != 0;
   const init = param(15) != 0;
 
@@ -83,7 +99,7 @@ export function stubEmit(): i32 {
   else if (arch == STUB_ARCH_PPC64LE) { a = new Ppc64le(outBuf, STUB_OUT_MAX, BASE, false); flags = EF_PPC64_ABI_V2; }
   else if (arch == STUB_ARCH_S390X) a = new S390x(outBuf, STUB_OUT_MAX, BASE, true);
   else if (arch == STUB_ARCH_ARM) { a = new Arm(outBuf, STUB_OUT_MAX, BASE, false); flags = EF_ARM_EABI_VER5; }
-  else return STUB_ERR_ARCH;
+  else return fail(STUB_ERR_ARCH, "unknown arch");
   const elf32 = a.wordSize() == 4;
 
   for (let i = 0; i < SYS_COUNT; i++) a.nrs[i] = param(2 + i);
@@ -91,16 +107,16 @@ export function stubEmit(): i32 {
   for (let i = 0; i < probeCount; i++) {
     const w = HEAD_WORDS + PROBE_WORDS * i;
     const nargs = param(w + 1);
-    if (nargs < 0 || nargs > 6) return STUB_ERR_PROBES;
+    if (nargs < 0 || nargs > STUB_PROBE_ARGS_MAX) return badProbes();
     const args = new StaticArray<i32>(nargs);
     for (let j = 0; j < nargs; j++) args[j] = param(w + 2 + j);
     const set = param(w + 8);
     const nslots = param(w + 9);
-    if (nslots < 0 || nslots > STUB_SLOTS_MAX || (nslots > 0 && !autoHide)) return STUB_ERR_SLOTS;
+    if (nslots < 0 || nslots > STUB_SLOTS_MAX || (nslots > 0 && !autoHide)) return badSlots();
     const slots = new StaticArray<i32>(nslots);
     for (let j = 0; j < nslots; j++) {
       const at = param(w + 10 + j);
-      if (at < 0 || at >= filterLen || at % 8 != 0) return STUB_ERR_SLOTS;
+      if (at < 0 || at >= filterLen || at % 8 != 0) return badSlots();
       slots[j] = at;
     }
     probes.push(new Probe(param(w), args, set, slots));
@@ -113,7 +129,7 @@ export function stubEmit(): i32 {
     a.begin(false, start);
     stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
   } while (a.relaxPass());
-  if (a.overflow()) return STUB_ERR_TOO_BIG;
+  if (a.overflow()) return fail(STUB_ERR_TOO_BIG, "the stub does not fit in " + dec(STUB_OUT_MAX / 1024) + " KiB");
   a.begin(true, start);
   stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
   const size = a.pos;
