@@ -17,8 +17,7 @@ import { Aarch64 } from "./aarch64";
 import { Ppc64le } from "./ppc64le";
 import { S390x } from "./s390x";
 import { Arm } from "./arm";
-import { EF_PPC64_ABI_V2, SEGMENT_ALIGN, headersSize, writeElf64Headers } from "../elf/elf64";
-import { EF_ARM_EABI_VER5, headersSize32, writeElf32Headers } from "../elf/elf32";
+import { EF_ARM_EABI_VER5, EF_PPC64_ABI_V2, SEGMENT_ALIGN, headersSize, writeElfHeaders } from "../elf/elf";
 
 export const STUB_ARCH_X86_64: i32 = 0;
 export const STUB_ARCH_AARCH64: i32 = 1;
@@ -100,7 +99,6 @@ export function stubEmit(): i32 {
   else if (arch == STUB_ARCH_S390X) a = new S390x(outBuf, STUB_OUT_MAX, BASE, true);
   else if (arch == STUB_ARCH_ARM) { a = new Arm(outBuf, STUB_OUT_MAX, BASE, false); flags = EF_ARM_EABI_VER5; }
   else return fail(STUB_ERR_ARCH, "unknown arch");
-  const elf32 = a.wordSize() == 4;
 
   for (let i = 0; i < SYS_COUNT; i++) a.nrs[i] = param(2 + i);
   const probes = new Array<Probe>(0);
@@ -124,7 +122,7 @@ export function stubEmit(): i32 {
 
   // Auto-hide patches the filter, so its data gets a writable mapping of its own.
   if (autoHide) a.dataBias = SEGMENT_ALIGN;
-  const start = elf32 ? headersSize32(autoHide) : headersSize(autoHide);
+  const start = headersSize(a.wordSize(), autoHide);
   do {
     a.begin(false, start);
     stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
@@ -133,7 +131,6 @@ export function stubEmit(): i32 {
   a.begin(true, start);
   stubProgram(a, filterBuf, filterLen, probes, autoHide, init);
   const size = a.pos;
-  if (elf32) writeElf32Headers(a, machine, flags, <u32>BASE, <u32>BASE + <u32>start, size, autoHide ? a.dataStart : -1);
-  else writeElf64Headers(a, machine, flags, BASE, BASE + <u64>start, size, autoHide ? a.dataStart : -1);
+  writeElfHeaders(a, a.wordSize(), machine, flags, BASE, BASE + <u64>start, size, autoHide ? a.dataStart : -1);
   return size;
 }

@@ -549,7 +549,7 @@ function failures(a: Asm, str: Data, x: Exits): void {
 /** The data after the code: sock_fprog, the filter (and the RET ALLOW the slots copy), strings. */
 function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool): void {
   const w = a.wordSize();
-  // Data (writable in its own mapping with auto-hide: see elf64.ts).
+  // Data (writable in its own mapping with auto-hide: see elf.ts).
   a.align(8);
   a.beginData();
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
