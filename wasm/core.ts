@@ -113,6 +113,11 @@ export function errorText(m: Pick<Exports, "memory" | "errorPtr" | "errorLen">):
   return new TextDecoder().decode(new Uint8Array(m.memory.buffer, m.errorPtr(), m.errorLen()));
 }
 
+/** What a failed call says: the module's words, or its bare status when it left none. */
+export function failureText(m: Pick<Exports, "memory" | "errorPtr" | "errorLen">, status: number): string {
+  return errorText(m) || `status ${status}`;
+}
+
 /** Runs one entry point; a trap (a bug in the core) becomes a one-line CoreError. */
 function call(m: Exports, what: string, entry: () => number): number {
   try {
@@ -124,7 +129,7 @@ function call(m: Exports, what: string, entry: () => number): number {
 }
 
 function check(m: Exports, status: number, what: string): void {
-  if (status !== Wire.OK) throw new CoreError(status, `${what}: ${errorText(m) || `status ${status}`}`);
+  if (status !== Wire.OK) throw new CoreError(status, `${what}: ${failureText(m, status)}`);
 }
 
 function orderFlag(order: ByteOrder): number {
@@ -282,7 +287,7 @@ export function verify(program: Uint8Array, byteOrder: ByteOrder): string | null
   const m = coreExports();
   loadProgram(m, program);
   const status = call(m, "verify", () => m.verify(program.length, orderFlag(byteOrder)));
-  return status === Wire.OK ? null : errorText(m) || `status ${status}`;
+  return status === Wire.OK ? null : failureText(m, status);
 }
 
 /** A listing in the style of libseccomp's scmp_bpf_disasm. */

@@ -5,7 +5,7 @@
 // CoreError), shared with the BPF side: instantiated on first use, never at import time.
 import { elfMachine, nativeAbi, syscallNr } from "../arch/index.ts";
 import type { KernelArch } from "../arch/types.ts";
-import { coreExports, CoreError, errorText, type CoreExports } from "./core.ts";
+import { coreExports, CoreError, failureText, type CoreExports } from "./core.ts";
 
 /** Syscall numbers of the arch's native ABI, the ones the stub itself makes. */
 export interface StubSyscalls {
@@ -146,6 +146,6 @@ export function emitStub(opts: StubOptions, core: StubExports = coreExports()): 
   new Int32Array(core.memory.buffer, core.stubParamsPtr(), checked.length).set(checked);
   new Uint8Array(core.memory.buffer, core.stubFilterPtr(), Math.min(program.length, FILTER_MAX)).set(program.subarray(0, FILTER_MAX));
   const size = core.stubEmit();
-  if (size < 0) throw new StubError(errorText(core) || `stub emitter status ${size}`, size);
+  if (size < 0) throw new StubError(failureText(core, size), size);
   return new Uint8Array(core.memory.buffer, core.stubOutPtr(), size).slice();
 }
