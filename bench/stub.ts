@@ -51,6 +51,24 @@ function sizes(): Table {
   };
 }
 
+/** Where the auto-hide stub's bytes go: its probes (the stub with them minus the stub without),
+ *  the filter, and the rest (headers, the run path's code, strings, the sock_fprog). */
+function breakdown(): Table {
+  const rows = KERNEL_ARCHES.map((arch) => {
+    const { program, slots } = autoHideProgram(arch);
+    const whole = emitStub({ kernelArch: arch, program: program.bytes, slots }).length;
+    const probes = whole - emitStub({ kernelArch: arch, program: program.bytes, slots: [] }).length;
+    const rest = whole - probes - program.bytes.length;
+    return [arch, String(whole), `${probes} (${slots.length} x ${fixed(probes / slots.length, 1)})`, String(program.bytes.length), String(rest)];
+  });
+  return {
+    title: "Where the auto-hide stub's bytes go (bytes)",
+    headers: ["arch", "total", "probes (count x each)", "filter", "rest: headers, run path, strings"],
+    rows,
+    notes: ["probes: the stub minus the same stub with no probes; the filter includes no RET ALLOW copy (that is in rest)."],
+  };
+}
+
 function overhead(): Table {
   const dir = mkdtempSync(join(tmpdir(), "clone3-workaround-bench-stub-"));
   try {
@@ -97,7 +115,7 @@ function overhead(): Table {
 
 export const stubSection: Section = {
   name: "stub",
-  run: () => [sizes(), overhead()],
+  run: () => [sizes(), breakdown(), overhead()],
 };
 
 if (import.meta.main) {
