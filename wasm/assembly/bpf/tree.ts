@@ -16,15 +16,13 @@
 // exhaustive height-limited DP).
 // Past MAX_LIMITED ranges the layers would cost too much memory and only the unlimited tree is
 // built; past MAX_DP even that would, and the tree splits where the weight balances.
-import { INF, LeafTable, SPAN } from "./segment";
+import { INF, INSN_COST, LeafTable, MEASURED, SPAN } from "./segment";
 
 const MAX_DP: i32 = 1024;
 const MAX_LIMITED: i32 = 256;
 /** Height layers tried at most; more would only matter for leaves with very long rule chains. */
 const MAX_LAYERS: i32 = 64;
 const SCORE_MEAN: i64 = 4;
-/** Weight of one measured number, against 1 for a range that holds none. */
-export const MEASURED: i64 = 1000;
 
 /**
  * The DP tables, reused from tree to tree: the heap is never freed during a compile, and fresh
@@ -213,7 +211,7 @@ export class Tree {
             }
           }
           unchecked((roots[i * n + j] = bestK));
-          split = min(split + prefix[j + 1] - prefix[i], INF);
+          split = min(split + prefix[j + 1] - prefix[i] + INSN_COST, INF);
           if (split < best) {
             best = split;
             pick = <u16>bestK;
@@ -317,7 +315,7 @@ export class Tree {
           }
           unchecked((roots[i * n + j] = bestK));
           if (split < INF) {
-            split += prefix[j + 1] - prefix[i];
+            split += prefix[j + 1] - prefix[i] + INSN_COST;
             if (split < best) {
               best = split;
               pick = <u16>bestK;
