@@ -3,7 +3,8 @@
 // moby's profile, as in the launcher tests: v20.10.9 (clone3 EPERM: the launcher installs its
 // filter) and v20.10.10 (auto installs nothing). Target: the compiled launcher adds <= 8 ms.
 // And its start against Bun's own: a compiled Bun no-op (an empty file, the same build flags)
-// side by side with `launcher /bin/true` and `launcher --version`, in rounds, as ratios.
+// side by side with `launcher /bin/true` (auto), `launcher --version` and
+// `launcher --mode never /bin/true`, in rounds, as ratios.
 // Target: <= 1.3x the no-op.
 //   bun bench/launcher-overhead.ts
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +29,7 @@ function againstBun(binary: string, dir: string): Table {
   const empty = join(dir, "noop.ts");
   writeFileSync(empty, "");
   const noop = compileWithBun(empty, join(dir, "bun-noop"));
-  const commands = [[noop], [binary, "/bin/true"], [binary, "--version"], ["/bin/true"]];
+  const commands = [[noop], [binary, "/bin/true"], [binary, "--version"], [binary, "--mode", "never", "/bin/true"], ["/bin/true"]];
   const rounds = Array.from({ length: ROUNDS }, () => hyperfine(commands, { runs: ROUND_RUNS, warmup: 10 }));
   const ratios = (i: number, of: (t: Timing) => number) => rounds.map((r) => of(r[i]!) / of(r[0]!));
   const spread = (xs: number[]) => `${fixed(Math.min(...xs), 2)}-${fixed(Math.max(...xs), 2)}`;
@@ -48,11 +49,12 @@ function againstBun(binary: string, dir: string): Table {
       ["bun build --compile of an empty file", fixed(middle(rounds.map((r) => r[0]!.median)), 2), "1.00x", "", "1.00x", ""],
       row("launcher /bin/true", 1, true),
       row("launcher --version", 2, true),
-      row("/bin/true alone", 3, false),
+      row("launcher --mode never /bin/true", 3, true),
+      row("/bin/true alone", 4, false),
     ],
     notes: [
       `hyperfine -N, ${ROUNDS} rounds of ${ROUND_RUNS} runs after 10 warm-ups each, no engine (clone3 allowed: auto installs nothing).`,
-      "Each round times all four commands back to back; a ratio compares two medians of the same round, and",
+      "Each round times all five commands back to back; a ratio compares two medians of the same round, and",
       "the table shows the middle round's ratio and the range over rounds (a shared machine's load moves it).",
       "The no-op is built with the launcher's own flags (scripts/build-launcher.ts COMPILE_FLAGS);",
       "`launcher /bin/true` includes exec'ing /bin/true, which the no-op does not do (its own row).",

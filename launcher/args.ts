@@ -12,7 +12,7 @@ import { quote } from "../policy/errors.ts";
 export type Mode = "auto" | "always" | "never";
 export const MODES: readonly Mode[] = ["auto", "always", "never"];
 export type Format = "disasm" | "raw" | "hex" | "json" | "oci";
-export const FORMATS: readonly Format[] = ["disasm", "raw", "hex", "json", "oci"];
+const FORMATS: readonly Format[] = ["disasm", "raw", "hex", "json", "oci"];
 export const MODE_ENV = "CLONE3_WORKAROUND_MODE";
 
 /** What to hide: the preset's default (clone3), the siblings that probe EPERM, or a list. */
@@ -85,7 +85,7 @@ export function orList(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }
 
-export function parseHide(value: string): Hide {
+function parseHide(value: string): Hide {
   if (value === "auto") return { kind: "auto" };
   const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (names.length === 0) throw new UsageError(`--hide needs a comma-separated list of syscalls or "auto"`);

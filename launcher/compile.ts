@@ -40,7 +40,7 @@ export function formatProgram(program: Program, arch: KernelArch, format: Exclud
 }
 
 /** The ABI to simulate: the native one unless --abi names another ABI of this arch. */
-export function simulatedAbi(arch: KernelArch, abi: string | undefined): AbiFacts {
+function simulatedAbi(arch: KernelArch, abi: string | undefined): AbiFacts {
   if (abi === undefined) return nativeAbi(arch);
   const name = abiName(abi);
   if (!name || !abisOf(arch).some((a) => a.name === name)) {
@@ -59,7 +59,7 @@ function parseU64(text: string, what: string): bigint {
 }
 
 /** seccomp_data.nr for a syscall name or an ABI-local number (-1 is the tracer's "skip"). */
-export function rawNr(abi: AbiFacts, syscall: string): number {
+function rawNr(abi: AbiFacts, syscall: string): number {
   if (/^(-1|\d+|0x[0-9a-f]+)$/i.test(syscall)) {
     if (syscall === "-1") return 0xffffffff;
     const nr = Number(parseU64(syscall, "syscall number"));
@@ -71,7 +71,7 @@ export function rawNr(abi: AbiFacts, syscall: string): number {
   return nr + abi.nrBase;
 }
 
-export interface Simulation {
+interface Simulation {
   abi: AbiFacts;
   nr: number;
   action: number;
@@ -102,7 +102,7 @@ export function autoHideNames(arch: KernelArch): string[] {
 const SLOT_MARK = 4000;
 
 /** The auto-hide program: every name ENOSYS on every ABI, through its own RETs (its slots). */
-export interface AutoHideProgram {
+interface AutoHideProgram {
   program: Program;
   slots: (StubSlot & { name: string })[];
 }

@@ -15,7 +15,7 @@ interface Candidate {
   shArgv: BigUint64Array;
 }
 
-export interface PreparedExec {
+interface PreparedExec {
   command: string;
   candidates: Candidate[];
   envp: BigUint64Array;
@@ -47,7 +47,7 @@ function pointerArray(before: Uint8Array[], list?: NulList, from = 0): BigUint64
 const encoder = new TextEncoder();
 
 /** The libc calls exec needs; the bootstrap's bindings (one dlopen per process). */
-export interface ExecCalls {
+interface ExecCalls {
   execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): number;
   strerror(errno: number): string;
 }
@@ -95,7 +95,7 @@ export function prepareExec(argv: string[], env: CallerEnv, read: ReadFile = rea
   return { command: argv[0]!, candidates, envp, keep: [env.block, args.block, sh, ...paths], sh, presetErrno: search.errno };
 }
 
-export interface ExecFailure {
+interface ExecFailure {
   errno: number;
   /** 127 when not found, 126 when found but not runnable (env(1)/timeout(1)). */
   exitCode: 126 | 127;

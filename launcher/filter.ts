@@ -7,7 +7,7 @@ import type { ResolvedPolicy } from "../policy/resolved.ts";
 import type { FilterChoice, Hide } from "./args.ts";
 import { compile, type ByteOrder, type Program } from "../wasm/core.ts";
 
-export type FilterSource = { hide: readonly string[] } | { policyFile: string };
+type FilterSource = { hide: readonly string[] } | { policyFile: string };
 
 export function knownHideable(): string[] {
   return Object.keys(KNOWN_HIDEABLE);
@@ -40,7 +40,7 @@ export function ociPolicy(source: FilterSource, arch: KernelArch): OciSeccomp {
   return "hide" in source ? hidePresetOci(source.hide, arch) : ociFromFile(source.policyFile, arch);
 }
 
-export function resolvedPolicy(source: FilterSource, arch: KernelArch): ResolvedPolicy {
+function resolvedPolicy(source: FilterSource, arch: KernelArch): ResolvedPolicy {
   if ("hide" in source) return hidePreset(source.hide, arch);
   // Like runc: a name this kernel arch lacks is skipped, not an error.
   return resolve(ociFromFile(source.policyFile, arch), arch, { unknownNames: "skip" }).policy;

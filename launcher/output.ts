@@ -8,7 +8,7 @@ import { fail } from "./report.ts";
  * 128 + SIGPIPE is what a shell reports for a tool that did (`yes | head` -> `yes` 141), and
  * like such a tool we print nothing.
  */
-export const EXIT_BROKEN_PIPE = 128 + 13;
+const EXIT_BROKEN_PIPE = 128 + 13;
 
 type Fs = typeof import("node:fs");
 // require(), not a static import: the bundler hoists static node:* imports above the bootstrap.

@@ -10,7 +10,7 @@ const ENAMETOOLONG = 36;
 const NAME_MAX = 255;
 const PATH_MAX = 4096;
 
-export interface PathSearch {
+interface PathSearch {
   paths: string[];
   /** Set when execvp would fail before trying any file. */
   errno?: number;

@@ -9,7 +9,7 @@ const EPERM = 1;
 /** SECCOMP_RET_ERRNO | EPERM. */
 const ERRNO_EPERM = 0x00050001;
 
-export interface RunPlan {
+interface RunPlan {
   /**
    * The bootstrap's clone3 -> ENOSYS filter, installed by cli.ts before main ran because the
    * engine answers clone3 with EPERM, stays under whatever the run adds.
@@ -24,7 +24,7 @@ export interface RunPlan {
 }
 
 /** Syscall names (native ABI) that the engine answers with EPERM, among `names`. */
-export function probeEperm(names: readonly string[], boot: Bootstrap, nrOf: (name: string) => number | undefined): string[] {
+function probeEperm(names: readonly string[], boot: Bootstrap, nrOf: (name: string) => number | undefined): string[] {
   return names.filter((name) => engineAnswer(name, nrOf(name), boot) === "EPERM");
 }
 

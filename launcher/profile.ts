@@ -25,7 +25,7 @@ export function readProfile(file: string): string {
 }
 
 /** One line of --check-profile: an (arch, syscall) the profile answers with an errno other than ENOSYS. */
-export interface CheckFinding {
+interface CheckFinding {
   arch: KernelArch;
   name: string;
   /** The errno the native ABI gets (EPERM = 1), or undefined when only compat ABIs get one. */

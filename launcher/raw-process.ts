@@ -30,7 +30,7 @@ export interface NulList {
 }
 
 /** The entries of a NUL-terminated list, or undefined when `bytes` is not one. */
-export function nulList(bytes: Uint8Array | undefined): NulList | undefined {
+function nulList(bytes: Uint8Array | undefined): NulList | undefined {
   if (!bytes || (bytes.length > 0 && bytes[bytes.length - 1] !== 0)) return undefined;
   const starts: number[] = [];
   for (let start = 0; start < bytes.length; start = bytes.indexOf(0, start) + 1) starts.push(start);

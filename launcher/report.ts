@@ -3,7 +3,7 @@
 export const PROGRAM = "clone3-workaround";
 
 /** Exit status for the wrapper's own failure (env(1), timeout(1)). */
-export const EXIT_WRAPPER = 125;
+const EXIT_WRAPPER = 125;
 
 /**
  * The one rule for errors: these are the user's input or the engine's answer, not bugs, so each

@@ -10,14 +10,14 @@ import { writeStdout } from "../output.ts";
 import { planRun } from "../plan.ts";
 import { engineAnswer, type Answer } from "../probes.ts";
 
-export interface SeccompStatus {
+interface SeccompStatus {
   mode: number;
   filters: number;
   noNewPrivs: boolean;
 }
 
 /** The Seccomp, Seccomp_filters and NoNewPrivs lines of a /proc/PID/status text. */
-export function parseStatus(text: string): SeccompStatus {
+function parseStatus(text: string): SeccompStatus {
   const field = (name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(text)?.[1] ?? 0);
   return { mode: field("Seccomp"), filters: field("Seccomp_filters"), noNewPrivs: field("NoNewPrivs") === 1 };
 }
@@ -47,7 +47,7 @@ function libcVersion(): string {
  * these, a thread Bun starts (its garbage collector) before any of the wrapper's code runs is
  * refused and Bun aborts. README.md's Known limits has the numbers per mode.
  */
-export const START_LIMIT = "about 14,600 arguments (13,600 in mode never) or 1.6 MiB of environment";
+const START_LIMIT = "about 14,600 arguments (13,600 in mode never) or 1.6 MiB of environment";
 
 export interface Probe {
   name: string;
