@@ -51,6 +51,7 @@ export function buildPayload(spec: PayloadSpec, out: string): Payload {
   const h = join(tmp, "harness");
   mkdirSync(join(h, "bundles"), { recursive: true });
   copyFileSync(join(guestDir, "init.sh"), join(tmp, "init"));
+  copyFileSync(join(guestDir, "mounts.sh"), join(h, "mounts.sh"));
   copyFileSync(join(guestDir, "probe.sh"), join(h, "probe.sh"));
   copyFileSync(join(guestDir, "probe.py"), join(h, "probe.py"));
   copyFileSync(join(guestDir, "probe-time64.py"), join(h, "probe-time64.py"));
