@@ -77,11 +77,16 @@ describe("judge", () => {
 
 describe("scenarios", () => {
   // Every expectation must name a check the guest probes really print.
-  const probes = ["probe.sh", "probe.py"].map((f) => readFileSync(join(import.meta.dirname, "guest", f), "utf8")).join("\n");
+  const probes = ["probe.sh", "probe.py", "probe-time64.py"].map((f) => readFileSync(join(import.meta.dirname, "guest", f), "utf8")).join("\n");
   const printed = new Set([...probes.matchAll(/check[ (]"?([a-z0-9_]+)"?/g)].map((m) => m[1]!));
   // probe.sh's arm group reruns probe.py under the armhf python3 and suffixes its checks.
   const python = readFileSync(join(import.meta.dirname, "guest", "probe.py"), "utf8");
   for (const m of python.matchAll(/check\("([a-z0-9_]+)"/g)) printed.add(`${m[1]}_arm`);
+  // ... and its time64 group runs sleep, date and probe-time64.py there, suffixed the same way.
+  const time64 = readFileSync(join(import.meta.dirname, "guest", "probe-time64.py"), "utf8");
+  // Its raw calls print through raw("name", ...).
+  for (const m of time64.matchAll(/raw\("([a-z0-9_]+)"/g)) printed.add(m[1]!);
+  for (const name of ["sleep", "date", ...[...time64.matchAll(/(?:check|raw)\("([a-z0-9_]+)"/g)].map((m) => m[1]!)]) printed.add(`${name}_arm`);
   for (const s of SCENARIOS) {
     it(`${s.name} expects only checks the probes print`, () => {
       expect(Object.keys(s.expect).filter((k) => !printed.has(k))).toEqual([]);

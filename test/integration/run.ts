@@ -21,6 +21,7 @@ import { kernel } from "./image/kernel.ts";
 import { buildPayload, exportRootfs, foreignRootfs, NOOP_WRAPPER } from "./image/payload.ts";
 import { judge, type Verdict } from "./markers.ts";
 import { type Scenario, SCENARIOS } from "./scenarios.ts";
+import { TIME64_FALLBACKS } from "../../policy/preset.ts";
 import { DOCKER_ARCHES, DOCKER_NOT_RUN, type DockerImages, dockerImages, dockerScenarios, runDocker } from "./docker/run.ts";
 import type { DockerScenario } from "./docker/scenarios.ts";
 
@@ -228,7 +229,6 @@ async function main(): Promise<number> {
   if (dockerChosen.length && !(o.rootfs || o.exportRootfs)) {
     const notTried = ALL_ARCHES.filter((a) => !DOCKER_ARCHES.includes(a) && (!o.arches || o.arches.includes(a)));
     if (notTried.length) skipped.push(`${notTried.join(", ")}: ${DOCKER_NOT_RUN}`);
-    skipped.push("armhf: not a guest arch of this harness");
     console.log(`docker guest skipped on ${skipped.join("; ")}`);
   }
   const imagesDone = Date.now();
@@ -240,6 +240,13 @@ async function main(): Promise<number> {
   // Keep the console logs of the last few runs only.
   for (const old of readdirSync(runs).sort().slice(0, -KEEP_RUNS)) rmSync(join(runs, old), { recursive: true, force: true });
   const inits = new Map<KernelArch, string>();
+  const extraStubs = new Map<KernelArch, { time64Wrapper?: string; armWrapper?: string }>();
+  // An armhf userland on the aarch64 guest: the aarch64 stub told the time64 names, and the arm stub.
+  for (const { arch } of tgs) {
+    if (arch !== "aarch64" || extraStubs.has(arch)) continue;
+    if (o.stub) extraStubs.set(arch, { time64Wrapper: emitStub(arch, runDir, false, ["clone3", ...Object.keys(TIME64_FALLBACKS)], "stub-aarch64-time64"), armWrapper: emitStub("arm", runDir) });
+    else if (o.selfTest) extraStubs.set(arch, { armWrapper: NOOP_WRAPPER });
+  }
   if (o.stub) {
     for (const { arch } of tgs) if (!o.wrappers.has(arch)) o.wrappers.set(arch, emitStub(arch, runDir));
     for (const { arch } of tgs) if (!inits.has(arch)) inits.set(arch, emitStub(arch, runDir, true));
@@ -278,7 +285,8 @@ async function main(): Promise<number> {
     const payload = buildPayload(
       {
         arch: t.arch, kernelRelease: k.release, scenarios: chosen, caps: DOCKER_CAPS,
-        wrapper: o.wrappers.get(t.arch) ?? (o.selfTest ? NOOP_WRAPPER : undefined), init: inits.get(t.arch), launcher, foreignRootfs: rootfs,
+        wrapper: o.wrappers.get(t.arch) ?? (o.selfTest ? NOOP_WRAPPER : undefined), extraStubs: extraStubs.get(t.arch),
+        init: inits.get(t.arch), launcher, foreignRootfs: rootfs,
       },
       `${stem}.payload.cpio.zst`,
     );
@@ -347,10 +355,10 @@ function saveReport(file: string, text: string, rc: number | null | undefined): 
 }
 
 /** The product's static stub for `arch` (or its init stub), written by its own CLI. */
-function emitStub(arch: KernelArch, dir: string, init = false): string {
-  const out = join(dir, `stub-${arch}`, init ? "docker-init" : "clone3-workaround");
+function emitStub(arch: KernelArch, dir: string, init = false, hide?: string[], sub = `stub-${arch}`): string {
+  const out = join(dir, sub, init ? "docker-init" : "clone3-workaround");
   mkdirSync(dirname(out), { recursive: true });
-  const args = ["--emit-stub", "--arch", arch, ...(init ? ["--init"] : []), "-o", out];
+  const args = ["--emit-stub", "--arch", arch, ...(init ? ["--init"] : []), ...(hide ? ["--hide", hide.join(",")] : []), "-o", out];
   execFileSync(process.execPath, [join(repo, "launcher", "cli.ts"), ...args], { stdio: ["ignore", "ignore", "pipe"] });
   return out;
 }

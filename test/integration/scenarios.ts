@@ -29,6 +29,10 @@ export interface Slots {
   init?: string;
   /** The compiled Bun launcher inside the container, from --launcher (Bun builds x86_64 and aarch64 only). */
   launcher?: string;
+  /** The aarch64 stub emitted with `--hide clone3,` and the time64 names (aarch64 guest, --stub). */
+  time64Wrapper?: string;
+  /** The arm stub, on a guest whose own wrapper is another arch's (aarch64, --stub). */
+  armWrapper?: string;
   /** The container image has python3 (FILTER needs it; a --rootfs image may lack it). */
   python3: boolean;
 }
@@ -89,6 +93,26 @@ const FIXED = { ...WORKING, filters: "2", nnp: "1" } as const;
  */
 const ARM_BROKEN = { bits_arm: "32", clone3_arm: "EPERM", threads_arm: "fail", posix_spawn_arm: "fail" } as const;
 const ARM_FIXED = { bits_arm: "32", clone3_arm: "ENOSYS", threads_arm: "ok", posix_spawn_arm: "ok" } as const;
+
+/**
+ * A 32-bit process under an engine over libseccomp 2.3 (engine/profiles.ts withoutTime64), with
+ * glibc 2.41. Measured on the arm guest (6.12 armmp, QEMU virt) and the aarch64 guest's armhf
+ * chroot: see TIME64_BROKEN's comments for which calls reach the filter.
+ */
+const TIME64_BROKEN = {
+  // glibc >= 2.34 sleeps with the 32-bit clock_nanosleep whenever the time fits in 32 bits.
+  sleep: "ok", py_sleep: "ok",
+  // The vDSO serves clock_gettime64 with no syscall on these kernels.
+  date: "ok", py_time: "ok",
+  // What glibc calls where the vDSO cannot serve it, and the sleep for a time past 2038.
+  clock_gettime64: "EPERM", clock_nanosleep_time64: "EPERM",
+  bits: "32",
+} as const;
+/** Hidden: the raw calls say ENOSYS, so glibc would fall back to the 32-bit ones. */
+const TIME64_HIDDEN = { ...TIME64_BROKEN, clock_gettime64: "ENOSYS", clock_nanosleep_time64: "ENOSYS" } as const;
+/** ... with clone3 hidden too, by a second filter (the native checks of probe.py). */
+const TIME64_WRAPPED = { ...TIME64_HIDDEN, clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", filters: "2", nnp: "1" } as const;
+const arm = <T extends Record<string, string>>(checks: T) => Object.fromEntries(Object.entries(checks).map(([k, v]) => [`${k}_arm`, v]));
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -291,6 +315,64 @@ export const SCENARIOS: Scenario[] = [
     output: [/^zombies: 0$/],
   },
   {
+    // Raspberry Pi OS's engines (libseccomp 2.3): every *_time64 call gets EPERM, and clone3 too.
+    name: "time64-v9",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: () => [...PROBE, "status", "python", "time64"],
+    expect: { ...TIME64_BROKEN, clone3: "EPERM", threads: "fail", posix_spawn: "fail", filters: "1", nnp: "0" },
+    arches: ["arm"],
+  },
+  {
+    // The same fix by hand, independently of the product: one more filter answering the two raw
+    // calls and clone3 with ENOSYS (arm EABI numbers).
+    name: "time64-reference-fix-v9",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: (s) => (s.python3 ? ["python3", FILTER, "403=errno:38", "407=errno:38", "435=errno:38", "--", ...PROBE, "status", "python", "time64"] : null),
+    expect: TIME64_WRAPPED,
+    arches: ["arm"],
+  },
+  {
+    // The arm stub's auto-hide probes the time64 family natively and hides what answers EPERM.
+    name: "time64-wrapper-v9",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE, "status", "python", "time64"] : null),
+    expect: TIME64_WRAPPED,
+    arches: ["arm"],
+  },
+  {
+    // The same engine on a 64-bit kernel, the armhf userland in a chroot (a Pi OS 32-bit userland
+    // on a 64-bit kernel): the compat ABI's time64 calls get EPERM.
+    name: "time64-arm-v9",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: () => [...PROBE, "status", "arm", "time64_arm"],
+    expect: { ...arm(TIME64_BROKEN), ...ARM_BROKEN, filters: "1", nnp: "0" },
+    arches: ["aarch64"],
+    compat: true,
+  },
+  {
+    // The aarch64 stub cannot probe AArch32 calls: emitted with the time64 names, it hides them
+    // for the compat ABI once its native clone3 probe answers EPERM.
+    name: "time64-arm-hide-v9",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: (s) => (s.time64Wrapper ? [s.time64Wrapper, "--", ...PROBE, "status", "arm", "time64_arm"] : null),
+    expect: { ...arm(TIME64_HIDDEN), ...ARM_FIXED, filters: "2", nnp: "1" },
+    arches: ["aarch64"],
+    compat: true,
+  },
+  {
+    // The arm stub on the 64-bit kernel: a 32-bit process, it probes the time64 family itself, and
+    // its filter also serves the aarch64 ABI of the /bin/sh it runs.
+    name: "time64-arm-stub-v9",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: (s) => (s.armWrapper ? [s.armWrapper, "--", ...PROBE, "status", "python", "arm", "time64_arm"] : null),
+    expect: {
+      ...arm(TIME64_HIDDEN), ...ARM_FIXED,
+      clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", filters: "2", nnp: "1",
+    },
+    arches: ["aarch64"],
+    compat: true,
+  },
+  {
     // Must fail: the v9 baseline judged by the v10 expectations. Proves a wrong engine is red.
     name: "selftest-inverted",
     profile: "moby-v20.10.9",
@@ -313,6 +395,35 @@ export const SCENARIOS: Scenario[] = [
     profile: "moby-v20.10.9",
     args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE] : null),
     expect: FIXED,
+    selfTest: true,
+  },
+  {
+    // Must fail: under a time64-allowing engine, a wrapper that answers clone3 and the time64 calls
+    // with EPERM, as Raspberry Pi OS's engine did.
+    name: "selftest-time64-eperm-wrapper",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.python3 ? ["python3", FILTER, "403=errno:1", "407=errno:1", "435=errno:1", "--", ...PROBE, "status", "python", "time64"] : null),
+    expect: TIME64_WRAPPED,
+    arches: ["arm"],
+    selfTest: true,
+  },
+  {
+    // Must fail: time64-wrapper-v9 with the broken wrapper in the slot (guest/noop-wrapper).
+    name: "selftest-time64-broken-wrapper",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE, "status", "python", "time64"] : null),
+    expect: TIME64_WRAPPED,
+    arches: ["arm"],
+    selfTest: true,
+  },
+  {
+    // Must fail: time64-arm-stub-v9 with the broken wrapper in the arm slot.
+    name: "selftest-time64-arm-broken-wrapper",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: (s) => (s.armWrapper ? [s.armWrapper, "--", ...PROBE, "status", "arm", "time64_arm"] : null),
+    expect: { ...arm(TIME64_HIDDEN), ...ARM_FIXED, filters: "2", nnp: "1" },
+    arches: ["aarch64"],
+    compat: true,
     selfTest: true,
   },
 ];

@@ -41,7 +41,7 @@ export function buildDockerPayload(spec: DockerPayloadSpec, out: string): Docker
   for (const sub of ["profiles", "phases", "scenarios", "contexts/readme/dist", "contexts/legacy/dist", "contexts/baseline"]) mkdirSync(join(d, sub), { recursive: true });
   copyFileSync(join(guestDir, "docker-guest.sh"), join(tmp, "init"));
   chmodSync(join(tmp, "init"), 0o755);
-  for (const f of ["probe.sh", "probe.py", "seccomp-filter.py"]) copyFileSync(join(guestDir, f), join(h, f));
+  for (const f of ["mounts.sh", "probe.sh", "probe.py", "seccomp-filter.py"]) copyFileSync(join(guestDir, f), join(h, f));
   copyFileSync(helper("sealed-exec", ["-static"]), join(h, "sealed-exec"));
   chmodSync(join(h, "sealed-exec"), 0o755);
 

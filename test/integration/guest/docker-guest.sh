@@ -4,18 +4,11 @@
 # /harness/docker/plan: "phase NAME" (re)starts dockerd with that phase's flags and daemon.json,
 # "scenario NAME" runs /harness/docker/scenarios/NAME.sh framed by C3W: markers. Then powers off.
 bb=/usr/bin/busybox
-$bb mkdir -p /proc /sys /dev /run /tmp /var/lib/docker
-$bb mount -t proc proc /proc
-$bb mount -t sysfs sysfs /sys
-$bb mount -t devtmpfs devtmpfs /dev
-$bb mkdir -p /dev/pts /dev/shm
-$bb mount -t devpts devpts /dev/pts
-$bb mount -t tmpfs tmpfs /dev/shm
-$bb mount -t tmpfs tmpfs /run
+. /harness/mounts.sh
+$bb mkdir -p /var/lib/docker
 $bb mount -t tmpfs tmpfs /tmp
 # The data root: images and vfs layers live in memory, and go with the VM.
 $bb mount -t tmpfs -o mode=0711 tmpfs /var/lib/docker
-$bb mount -t cgroup2 cgroup2 /sys/fs/cgroup
 $bb ip link set lo up
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export DOCKER_HOST=unix:///run/docker.sock

@@ -4,17 +4,7 @@
 # C3W: markers for the host, then powers off. Markers may be preceded by escape codes on the
 # serial console, so the host matches them anywhere in a line.
 bb=/usr/bin/busybox
-# mmdebstrap's extract variant leaves out the pseudo-filesystem mount points.
-$bb mkdir -p /proc /sys /dev /run /tmp
-$bb mount -t proc proc /proc
-$bb mount -t sysfs sysfs /sys
-$bb mount -t devtmpfs devtmpfs /dev
-$bb mkdir -p /dev/pts /dev/shm
-$bb mount -t devpts devpts /dev/pts
-$bb mount -t tmpfs tmpfs /dev/shm
-$bb mount -t tmpfs tmpfs /run
-# runc finds its cgroup through mountinfo; without this it fails with "no cgroup mount found".
-$bb mount -t cgroup2 cgroup2 /sys/fs/cgroup
+. /harness/mounts.sh
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 echo "C3W:BOOT $($bb uname -m) $($bb uname -r)"

@@ -2,7 +2,7 @@
 # Runs inside the container with the image's own /bin/sh. Each check prints one line
 # "C3W:CHECK name result detail" for the host to compare with the scenario's expectations;
 # a tool the image lacks gives "skip". Arguments pick probe groups (default: the first four):
-#   status python xz apt i386 arm stacking bun
+#   status python xz apt i386 arm time64 time64_arm stacking bun
 H=/.harness
 bb=$H/busybox
 check() { echo "C3W:CHECK $1 $2 $3"; }
@@ -55,6 +55,30 @@ if want arm; then
   else
     for c in bits clone3 threads posix_spawn; do check ${c}_arm skip no-armhf-userland; done
   fi
+fi
+
+# The time64 family, under an engine whose libseccomp dropped the *_time64 names: the real glibc
+# coreutils sleep and date (busybox's never reach a *_time64 call) and probe-time64.py. $1 is the
+# checks' suffix, the rest a prefix that runs a program in the 32-bit userland (empty: natively).
+time64() {
+  sfx=$1
+  shift
+  err=$("$@" /usr/bin/sleep 1 2>&1)
+  rc=$?
+  if [ $rc = 0 ]; then check sleep$sfx ok; else check sleep$sfx fail "rc=$rc $err"; fi
+  out=$("$@" /usr/bin/date +%s 2>&1)
+  rc=$?
+  # A failed clock read leaves date printing garbage (a day in 1900) with exit 0.
+  if [ $rc = 0 ] && [ "$out" -gt 1700000000 ] 2> /dev/null; then check date$sfx ok "$out"; else check date$sfx fail "rc=$rc $out"; fi
+  "$@" /usr/bin/python3 - < $H/probe-time64.py 2>&1 | while read -r marker name rest; do
+    case $marker in C3W:CHECK) echo "$marker $name$sfx $rest" ;; *) echo "$marker $name $rest" ;; esac
+  done
+}
+if want time64; then
+  if [ -x /usr/bin/sleep ] && [ -x /usr/bin/python3 ]; then time64 ""; else check sleep skip no-coreutils; fi
+fi
+if want time64_arm; then
+  if [ -x $H/armhf/usr/bin/sleep ]; then time64 _arm $bb chroot $H/armhf; else check sleep_arm skip no-armhf-coreutils; fi
 fi
 
 # Bun itself, without the launcher's bootstrap: the launcher binary run as the plain bun CLI

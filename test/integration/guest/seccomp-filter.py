@@ -11,7 +11,7 @@ import platform
 import struct
 import sys
 
-AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7, "ppc64le": 0xC0000015, "s390x": 0x80000016}
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7, "ppc64le": 0xC0000015, "s390x": 0x80000016, "armv7l": 0x40000028}
 ACTIONS = {"allow": 0x7FFF0000, "kill": 0x80000000, "trap": 0x00030000}
 RET_ERRNO = 0x00050000
 LD_ABS_W, JEQ_K, RET_K = 0x20, 0x15, 0x06

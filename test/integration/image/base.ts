@@ -36,13 +36,14 @@ export interface BaseImage {
 }
 
 /** The guest's userland for a matrix row: from the first of `userland`'s suites the mirror serves whole. */
-export function baseImage(userland: readonly Suite[], arch: KernelArch, packages = BASE_PACKAGES): BaseImage {
+export function baseImage(userland: readonly Suite[], arch: KernelArch, packages?: readonly string[]): BaseImage {
   const g = GUEST_ARCHES[arch];
+  packages ??= [...BASE_PACKAGES, ...(g.extraPackages ?? [])];
   return fromFirstSource(`${arch} userland`, userland, "base.cpio.zst", "root", (suite) =>
-    `base-${suite}-${g.debArch}-${cacheKey([suite, g.debArch, [...packages].sort(), PRUNE])}`,
+    `base-${suite}-${g.debArch}-${cacheKey([suite, g.debArch, [...packages!].sort(), PRUNE])}`,
   (suite, tmp) => {
     const root = join(tmp, "root");
-    const manifest = extractRootfs(suite, g.debArch, packages, root);
+    const manifest = extractRootfs(suite, g.debArch, packages!, root);
     packDir(root, join(tmp, "base.cpio.zst"), 10);
     return manifest;
   });
@@ -98,7 +99,7 @@ export function fromFirstSource(
 }
 
 /** mmdebstrap's extract variant into root, pruned; returns the manifest ("package version arch" lines). */
-export function extractRootfs(suite: Suite, debArch: string, packages: string[], root: string): string {
+export function extractRootfs(suite: Suite, debArch: string, packages: readonly string[], root: string): string {
   const debs = `${root}.debs.txt`;
   mkdirSync(dirname(root), { recursive: true });
   // Not --quiet: a failure's "E: Failed to fetch …_ppc64el.deb  404" lines name what the mirror lacks.

@@ -27,6 +27,8 @@ export interface PayloadSpec {
   caps: readonly string[];
   /** Host path of the wrapper under test for this arch. */
   wrapper?: string;
+  /** Host paths of the other stubs (aarch64: the time64 one and the arm stub), by slot. */
+  extraStubs?: { time64Wrapper?: string; armWrapper?: string };
   /** Host path of the init stub for this arch (`--emit-stub --init`, with --stub). */
   init?: string;
   /** Host path of the compiled Bun launcher for this arch (--launcher). */
@@ -49,8 +51,10 @@ export function buildPayload(spec: PayloadSpec, out: string): Payload {
   const h = join(tmp, "harness");
   mkdirSync(join(h, "bundles"), { recursive: true });
   copyFileSync(join(guestDir, "init.sh"), join(tmp, "init"));
+  copyFileSync(join(guestDir, "mounts.sh"), join(h, "mounts.sh"));
   copyFileSync(join(guestDir, "probe.sh"), join(h, "probe.sh"));
   copyFileSync(join(guestDir, "probe.py"), join(h, "probe.py"));
+  copyFileSync(join(guestDir, "probe-time64.py"), join(h, "probe-time64.py"));
   copyFileSync(join(guestDir, "seccomp-filter.py"), join(h, "seccomp-filter.py"));
   for (const f of ["init", "harness/probe.sh"]) chmodSync(join(tmp, f), 0o755);
 
@@ -60,6 +64,14 @@ export function buildPayload(spec: PayloadSpec, out: string): Payload {
     copyFileSync(spec.wrapper, join(h, "wrapper", basename(spec.wrapper)));
     chmodSync(join(h, "wrapper", basename(spec.wrapper)), 0o755);
     slots.wrapper = `/.harness/wrapper/${basename(spec.wrapper)}`;
+  }
+
+  for (const [slot, path] of Object.entries(spec.extraStubs ?? {}) as [keyof NonNullable<PayloadSpec["extraStubs"]>, string | undefined][]) {
+    if (!path) continue;
+    mkdirSync(join(h, slot));
+    copyFileSync(path, join(h, slot, basename(path)));
+    chmodSync(join(h, slot, basename(path)), 0o755);
+    slots[slot] = `/.harness/${slot}/${basename(path)}`;
   }
 
   if (spec.init) {
