@@ -54,7 +54,7 @@ interface Options {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { wrappers: new Map(), stub: false, launcher: false, jobs: 2, timeoutSec: 240, selfTest: false };
+  const o: Options = { wrappers: new Map(), stub: false, launcher: false, jobs: 2, timeoutSec: 480, selfTest: false };
   const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -272,7 +272,7 @@ async function main(): Promise<number> {
     if (t.docker) {
       const d = await runDocker({
         arch: t.arch, images: dockerImagesOf.get(t)!, scenarios: dockerChosen, stem,
-        wrapper: o.wrappers.get(t.arch), init: inits.get(t.arch), selfTest: o.selfTest, timeoutSec: Math.max(o.timeoutSec, 900),
+        wrapper: o.wrappers.get(t.arch), init: inits.get(t.arch), selfTest: o.selfTest, timeoutSec: Math.max(o.timeoutSec, 1800),
       });
       console.log(
         `ran ${t.label} in ${d.bootSeconds.toFixed(1)} s${d.attempts > 1 ? " (after a retry)" : ""}; ${d.timings}: ` +
