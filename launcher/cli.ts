@@ -177,8 +177,10 @@ function plainRun(args: readonly string[], form: RunForm): PlainRun | undefined 
   let command = -1;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    // As in args.ts: `-` and negative numbers are operands, so they may start the command.
-    if (a === "--" || !a.startsWith("-") || a === "-" || /^-\d/.test(a)) {
+    // As in args.ts: `-` and negative numbers (/^-\d/, tested without compiling a regular
+    // expression) are operands, so they may start the command.
+    const digit = a.charCodeAt(1) - 48;
+    if (a === "--" || !a.startsWith("-") || a === "-" || (digit >= 0 && digit <= 9)) {
       command = a === "--" ? i + 1 : i;
       break;
     }
@@ -196,7 +198,7 @@ function plainRun(args: readonly string[], form: RunForm): PlainRun | undefined 
     if (names.length === 0 || names.some((n) => form.wrapperNeeds.includes(n))) return undefined;
   }
   const mode = values.get("--mode") ?? (modeFromEnv() || "auto");
-  if (!form.modes.includes(mode)) return undefined;
+  if (form.modes.indexOf(mode) < 0) return undefined;
   return { mode: mode as PlainRun["mode"], argv: args.slice(command), defaultFilter: !values.has("--hide") && !values.has("--policy") };
 }
 
@@ -373,7 +375,6 @@ const bootstrap: Bootstrap = {
   hostArch,
   precompiled,
   clone3Errno,
-  ...(installed ? { installed } : {}),
   probe,
   install: (program) => install(program, precompiled.seccompNr),
   execve,
@@ -382,6 +383,8 @@ const bootstrap: Bootstrap = {
   readFile,
   write,
 };
+// Not a conditional spread: that is a JavaScript builtin, compiled on first use (see raw-process.ts).
+if (installed) bootstrap.installed = installed;
 const { main } = await import("./main.ts");
 // A plain run with the default filter (the common case) needs no full parser: plainRun answers
 // only where args.ts would give the same request.
