@@ -29,18 +29,24 @@ const COMMANDS: { [K in Exclude<Request["kind"], "help" | "version">]: () => Pro
 /** `plain`: cli.ts read the line as a run with the default filter, as args.ts would. */
 export async function main(args: string[], boot: Bootstrap, plain?: PlainRun): Promise<void> {
   writeStdoutWith(boot.write);
-  // The caller's environment from /proc, through the bootstrap's reader: getenv(3)'s answer for
-  // the mode (the first entry), and the command's envp byte for byte.
-  const env = callerEnv(boot.readFile);
+  // The caller's environment from /proc, through the bootstrap's reader, when first asked for
+  // (--help and --version never ask): getenv(3)'s answer for the mode (the first entry), and
+  // the command's envp byte for byte.
+  let env: CallerEnv | undefined;
+  const callerEnvOnce = () => (env ??= callerEnv(boot.readFile));
   try {
-    if (plain) return await runCommand.command({ kind: "run", mode: plain.mode, argv: plain.argv, hide: { kind: "default" } }, boot, env);
+    if (plain) return await runCommand.command({ kind: "run", mode: plain.mode, argv: plain.argv, hide: { kind: "default" } }, boot, callerEnvOnce());
     // The full parser (a few tenths of a ms to load and run) only for everything else.
     const { MODE_ENV, parseArgs } = await import("./args.ts");
-    const request = parseArgs(args, { [MODE_ENV]: envString(env, MODE_ENV) });
+    const request = parseArgs(args, {
+      get [MODE_ENV]() {
+        return envString(callerEnvOnce(), MODE_ENV);
+      },
+    });
     if (request.kind === "help") return writeStdout(HELP);
     if (request.kind === "version") return writeStdout(`clone3-workaround ${VERSION}\n`);
     const { command } = await COMMANDS[request.kind]();
-    await (command as Command<typeof request.kind>)(request as never, boot, env);
+    await (command as Command<typeof request.kind>)(request as never, boot, callerEnvOnce());
   } catch (e) {
     // The one rule (report.ts): the user's input and the engine's answers are one line each.
     failWith(e);
