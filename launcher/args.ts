@@ -52,9 +52,11 @@ const COMMAND_FLAGS: Record<string, Command> = {
 };
 /** Commands whose flag takes the file they work on (`--fix-profile FILE`). */
 const FILE_COMMAND_FLAGS: Record<string, Command> = { "--fix-profile": "fix-profile", "--check-profile": "check-profile" };
-const VALUE_FLAGS = new Set(["--mode", "--hide", "--policy", "--arch", "--abi", "--format", "-o", "--output"]);
+// Arrays, not Sets, and no work at load time beyond literals: the run's start pays for whatever
+// this module does when it loads (JSC compiles Set, filter and map on their first use).
+const VALUE_FLAGS: readonly string[] = ["--mode", "--hide", "--policy", "--arch", "--abi", "--format", "-o", "--output"];
 /** Options without a value. */
-const SWITCHES = new Set(["--init"]);
+const SWITCHES: readonly string[] = ["--init"];
 
 /** Which options each command accepts (beyond the command flag itself). */
 const ALLOWED: Record<Command | "run", readonly string[]> = {
@@ -78,7 +80,7 @@ const ALLOWED: Record<Command | "run", readonly string[]> = {
  */
 export const WRAPPER_NEEDS: readonly string[] = ["execve", "execveat", "exit", "exit_group", "write", "futex"];
 
-const COMMANDS = Object.keys(ALLOWED).filter((c): c is Command => c !== "run");
+const commands = () => Object.keys(ALLOWED).filter((c): c is Command => c !== "run");
 
 /** "a", "a or b", "a, b or c". */
 export function orList(items: string[]): string {
@@ -123,7 +125,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       command = c;
       continue;
     }
-    if (SWITCHES.has(name)) {
+    if (SWITCHES.includes(name)) {
       if (eq > 0) throw new UsageError(`${name} takes no value`);
       if (values.has(name)) throw new UsageError(`${name} given twice`);
       values.set(name, "");
@@ -133,7 +135,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
       const c = FILE_COMMAND_FLAGS[flag]!;
       if (command && command !== c) throw new UsageError(`${name} cannot be combined with --${command}`);
       command = c;
-    } else if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${quote(name)} (try --help)`);
+    } else if (!VALUE_FLAGS.includes(name)) throw new UsageError(`unknown option ${quote(name)} (try --help)`);
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
     else if (i + 1 < args.length) value = args[++i]!;
@@ -146,7 +148,7 @@ export function parseArgs(args: readonly string[], env: Record<string, string | 
 
   for (const flag of values.keys()) {
     if (!ALLOWED[kind].includes(flag)) {
-      const goesWith = orList(COMMANDS.filter((c) => ALLOWED[c].includes(flag)).map((c) => `--${c}`));
+      const goesWith = orList(commands().filter((c) => ALLOWED[c].includes(flag)).map((c) => `--${c}`));
       throw new UsageError(kind === "run" ? `${flag} goes with ${goesWith}` : `${flag} does not apply to --${kind} (it goes with ${goesWith})`);
     }
   }

@@ -11,8 +11,21 @@ import { fail, warn } from "./report.ts";
 export interface Precompiled {
   seccompNr: number;
   clone3Nr: number;
+  /** The calls the bootstrap makes through syscall(2) (scripts/build-launcher.ts BOOTSTRAP_CALLS). */
+  nrs: Record<"read" | "write" | "openat" | "close" | "execve" | "exit_group" | "rt_sigaction" | "prctl", number>;
   /** Raw sock_filter bytes, host byte order: clone3 -> ERRNO(ENOSYS) on every ABI, else ALLOW. */
   clone3Program: number[];
+}
+
+/**
+ * A run as cli.ts reads it before anything is loaded (its plainRun): only where the full parser
+ * (args.ts) would read the same command line as a run in this mode, with these arguments.
+ */
+export interface PlainRun {
+  mode: Mode;
+  argv: string[];
+  /** No --hide and no --policy: the run needs the precompiled program at most. */
+  defaultFilter: boolean;
 }
 
 export interface Installed {

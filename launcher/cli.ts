@@ -9,7 +9,7 @@
 // The interface it hands on (Bootstrap) is declared in bootstrap.ts; a type-only import is
 // erased before the module runs, so it loads nothing.
 import { CString, dlopen, FFIType, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
-import type { Bootstrap, Installed, Precompiled } from "./bootstrap.ts";
+import type { Bootstrap, Installed, PlainRun, Precompiled } from "./bootstrap.ts";
 import PRECOMPILED from "./build/programs.json" with { type: "json" };
 
 /** A one-line reason the kernel refused a program; told by name (bootstrap.ts's INSTALL_ERROR). */
@@ -28,46 +28,58 @@ const SECCOMP_MODE_FILTER = 2;
 const SECCOMP_SET_MODE_FILTER = 1;
 const SECCOMP_FILTER_FLAG_TSYNC = 1;
 
+const hostArch: Bootstrap["hostArch"] | undefined = HOST_ARCH[process.arch as keyof typeof HOST_ARCH];
+const precompiled = hostArch ? (PRECOMPILED as unknown as Record<string, Precompiled>)[hostArch] : undefined;
+
 // musl's loader answers every libc soname with itself; the others are for musl without that alias.
 const LIBC_NAMES = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1", "libc.so"];
-const libc = openLibc();
+// Every start binds just syscall(3) and errno, and makes each call through syscall(3): bun:ffi
+// compiles a trampoline per bound function, so each one more costs every start.
+const libc = openLibc({
+  // syscall(2) is variadic; on x86_64 and aarch64 Linux variadic integer arguments travel in
+  // the same registers as fixed ones, so a fixed signature is exact.
+  syscall: { args: ["i64", "u64", "u64", "u64", "u64", "u64", "u64"], returns: FFIType.i64_fast },
+  __errno_location: { args: [], returns: "ptr" },
+});
 // errno is thread-local; this view reads it with no further FFI call, which could clobber it.
 const errnoView = new Int32Array(toArrayBuffer(libc.__errno_location()!, 0, 4));
+const NR = precompiled?.nrs;
 
-function openLibc() {
+function openLibc<const S extends Parameters<typeof dlopen>[1]>(symbols: S) {
   for (const name of LIBC_NAMES) {
     try {
-      return dlopen(name, {
-        // syscall(2) and prctl(2) are variadic; on x86_64 and aarch64 Linux variadic integer
-        // arguments travel in the same registers as fixed ones, so a fixed signature is exact.
-        syscall: { args: ["i64", "u64", "u64", "u64", "u64", "u64", "u64"], returns: FFIType.i64_fast },
-        prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
-        execvp: { args: ["ptr", "ptr"], returns: "i32" },
-        execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
-        signal: { args: ["i32", "u64"], returns: "u64" },
-        write: { args: ["i32", "ptr", "u64"], returns: "i64" },
-        open: { args: ["ptr", "i32"], returns: "i32" },
-        read: { args: ["i32", "ptr", "u64"], returns: "i64" },
-        close: { args: ["i32"], returns: "i32" },
-        _exit: { args: ["i32"], returns: "void" },
-        __errno_location: { args: [], returns: "ptr" },
-        strerror: { args: ["i32"], returns: "ptr" },
-      }).symbols;
+      return dlopen(name, symbols).symbols;
     } catch {}
   }
   fail(`cannot load libc (tried ${LIBC_NAMES.join(", ")})`);
 }
 
+/**
+ * What only failures and `never` under an EPERM engine need, bound on first use. install()
+ * binds them before any filter goes in: dlopen needs openat, mmap and more, which a filter may hide.
+ */
+let rarely: ReturnType<typeof openRarely> | undefined;
+function openRarely() {
+  return openLibc({
+    strerror: { args: ["i32"], returns: "ptr" },
+    execvp: { args: ["ptr", "ptr"], returns: "i32" },
+    // Only for a message when programs.json has no syscall numbers for this arch.
+    write: { args: ["i32", "ptr", "u64"], returns: "i64" },
+  });
+}
+const rare = () => (rarely ??= openRarely());
+
 /** One line on stderr through write(2): process.stderr may start a thread, fatal before the bootstrap. */
 function say(line: string): void {
   const bytes = new TextEncoder().encode(`clone3-workaround: ${line}\n`);
-  libc.write(2, ptr(bytes), bytes.length);
+  if (NR) syscall(NR.write, 2, BigInt(ptr(bytes)), bytes.length);
+  else rare().write(2, ptr(bytes), bytes.length);
 }
 
 function die(message: string, exitCode: number): never {
   say(message);
-  libc._exit(exitCode);
-  throw new Error("unreachable: _exit returned");
+  if (NR) syscall(NR.exit_group, exitCode);
+  process.exit(exitCode);
 }
 
 function fail(message: string, exitCode = 125): never {
@@ -82,13 +94,11 @@ function syscall(nr: number, ...args: (number | bigint)[]): { ret: number; errno
 }
 
 function prctl(option: number, arg2: number | bigint, arg3: number | bigint = 0): { ret: number; errno: number } {
-  errnoView[0] = 0;
-  const ret = libc.prctl(option, arg2, arg3, 0, 0);
-  return { ret, errno: ret < 0 ? errnoView[0]! : 0 };
+  return syscall(NR!.prctl, option, arg2, arg3);
 }
 
 function strerror(errno: number): string {
-  return new CString(libc.strerror(errno)!).toString();
+  return new CString(rare().strerror(errno)!).toString();
 }
 
 /** What the engine answers to one harmless, invalid call: its errno, or 0 if it succeeded. */
@@ -102,6 +112,7 @@ function probe(nr: number, args: readonly number[] = []): number {
  * the kernel answers EACCES without it, and only then do we set NNP and retry.
  */
 function install(program: Uint8Array, seccompNr: number): Installed {
+  rare();
   // struct sock_fprog { unsigned short len; struct sock_filter *filter; } on LP64.
   const fprog = new Uint8Array(16);
   const view = new DataView(fprog.buffer);
@@ -161,13 +172,15 @@ interface RunForm {
  * accept the command line as a run in that mode; anything else (another command, a bad or
  * repeated option) returns undefined and takes the normal path, where args.ts says what is wrong.
  */
-function plainRun(args: readonly string[], form: RunForm): { mode: string; argv: string[] } | undefined {
+function plainRun(args: readonly string[], form: RunForm): PlainRun | undefined {
   const values = new Map<string, string>();
   let command = -1;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    // As in args.ts: `-` and negative numbers are operands, so they may start the command.
-    if (a === "--" || !a.startsWith("-") || a === "-" || /^-\d/.test(a)) {
+    // As in args.ts: `-` and negative numbers (/^-\d/, tested without compiling a regular
+    // expression) are operands, so they may start the command.
+    const digit = a.charCodeAt(1) - 48;
+    if (a === "--" || !a.startsWith("-") || a === "-" || (digit >= 0 && digit <= 9)) {
       command = a === "--" ? i + 1 : i;
       break;
     }
@@ -185,8 +198,8 @@ function plainRun(args: readonly string[], form: RunForm): { mode: string; argv:
     if (names.length === 0 || names.some((n) => form.wrapperNeeds.includes(n))) return undefined;
   }
   const mode = values.get("--mode") ?? (modeFromEnv() || "auto");
-  if (!form.modes.includes(mode)) return undefined;
-  return { mode, argv: args.slice(command) };
+  if (form.modes.indexOf(mode) < 0) return undefined;
+  return { mode: mode as PlainRun["mode"], argv: args.slice(command), defaultFilter: !values.has("--hide") && !values.has("--policy") };
 }
 
 /**
@@ -195,8 +208,10 @@ function plainRun(args: readonly string[], form: RunForm): { mode: string; argv:
  * entrypoint with default dispositions, so give the command those back.
  */
 function restoreSignals(): void {
-  const SIG_DFL = 0;
-  for (const signal of [13 /* SIGPIPE */, 25 /* SIGXFSZ */]) libc.signal(signal, SIG_DFL);
+  // rt_sigaction(2) with an all-zero struct sigaction: SIG_DFL, no flags, an empty mask, in
+  // every arch's layout. 8 is the kernel's sigset_t size on 64-bit arches.
+  const SIG_DFL_ACTION = BigInt(ptr(new Uint8Array(64)));
+  for (const signal of [13 /* SIGPIPE */, 25 /* SIGXFSZ */]) syscall(NR!.rt_sigaction, signal, SIG_DFL_ACTION, 0, 8);
 }
 
 /** `data` with write(2) calls, retrying after EINTR; how many bytes went out before an error. */
@@ -204,9 +219,8 @@ function write(fd: number, data: Uint8Array): number {
   const EINTR = 4;
   let done = 0;
   while (done < data.length) {
-    errnoView[0] = 0;
-    const n = Number(libc.write(fd, ptr(data, done), data.length - done));
-    if (n < 0 && errnoView[0] !== EINTR) break;
+    const { ret: n, errno } = syscall(NR!.write, fd, BigInt(ptr(data, done)), data.length - done);
+    if (n < 0 && errno !== EINTR) break;
     if (n > 0) done += n;
   }
   return done;
@@ -214,30 +228,72 @@ function write(fd: number, data: Uint8Array): number {
 
 function execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): number {
   restoreSignals();
-  errnoView[0] = 0;
-  libc.execve(ptr(path), ptr(argv), ptr(envp));
-  return errnoView[0]!;
+  return syscall(NR!.execve, BigInt(ptr(path)), BigInt(ptr(argv)), BigInt(ptr(envp))).errno;
 }
 
 // Before the bootstrap no loop may run long: a hot loop wakes the JIT, whose compiler thread
 // is fatal under clone3 -> EPERM (measured: ~1000 iterations of a plain loop, or ~40 calls to
 // ptr()). So the /proc readers below use native calls (indexOf, TextDecoder, split) and loop
-// once per read (of 64 KiB, 256 KiB, then 1 MiB each), never once per argument or byte.
+// once per read (of 64 KiB, 256 KiB, then 1 MiB each) or not at all, never once per argument or byte.
 
-/** A whole file (/proc's cmdline, environ, ...), read with plain read(2) calls. */
+/**
+ * Where execve(2) left this process's argc (startstack, field 28 of /proc/self/stat) and its
+ * argument and environment strings (arg_start/arg_end, env_start/env_end, fields 48 to 51):
+ * /proc/self/cmdline and /proc/self/environ are the kernel reading those very ranges.
+ */
+interface ExecArea {
+  startStack: number;
+  argStart: number;
+  argEnd: number;
+  envStart: number;
+  envEnd: number;
+}
+let execArea: ExecArea | null | undefined;
+
+function readExecArea(): ExecArea | null {
+  const raw = readWhole("/proc/self/stat", 1 << 10);
+  if (!raw) return null;
+  const stat = new TextDecoder().decode(raw);
+  // Fields after "(comm)" start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const field = (n: number) => Number(fields[n - 3]);
+  const area = { startStack: field(28), argStart: field(48), argEnd: field(49), envStart: field(50), envEnd: field(51) };
+  const ordered = area.startStack > 0 && area.startStack < area.argStart && area.argStart < area.argEnd && area.argEnd <= area.envStart && area.envStart <= area.envEnd;
+  return ordered ? area : null;
+}
+
+/**
+ * A whole file. /proc/self/cmdline and /proc/self/environ are read in place, from the ranges
+ * /proc/self/stat names (one /proc read for both, and no copy); everything else (and those two
+ * without /proc/self/stat) with plain read(2) calls.
+ */
 function readFile(path: string): Uint8Array | undefined {
+  const inPlace = path === "/proc/self/cmdline" ? "arg" : path === "/proc/self/environ" ? "env" : undefined;
+  if (inPlace) {
+    const area = (execArea ??= readExecArea());
+    if (area) {
+      const [start, end] = inPlace === "arg" ? [area.argStart, area.argEnd] : [area.envStart, area.envEnd];
+      return end > start ? new Uint8Array(toArrayBuffer(start as Pointer, 0, end - start)) : new Uint8Array(0);
+    }
+  }
+  return readWhole(path);
+}
+
+/** A whole file, read with plain read(2) calls, the first of `firstRead` bytes. */
+function readWhole(path: string, firstRead = 1 << 16): Uint8Array | undefined {
   const O_RDONLY_CLOEXEC = 0o2000000;
-  const fd = libc.open(ptr(new TextEncoder().encode(path + "\0")), O_RDONLY_CLOEXEC);
+  const AT_FDCWD = 0xffffff9c; // -100 as the kernel's int
+  const fd = syscall(NR!.openat, AT_FDCWD, BigInt(ptr(new TextEncoder().encode(path + "\0"))), O_RDONLY_CLOEXEC).ret;
   if (fd < 0) return undefined;
-  // Reads of 64 KiB, then 256 KiB, then 1 MiB: a few calls for any environment, and no large
-  // buffer to clear for the usual small file.
+  // Reads of `firstRead` bytes, then 4 times as many up to 1 MiB: a few calls for any file, and
+  // no large buffer to clear for the usual small one.
   const chunks: Uint8Array[] = [];
   let total = 0;
-  let buffer = new Uint8Array(1 << 16);
+  let buffer = new Uint8Array(firstRead);
   for (;;) {
-    const n = Number(libc.read(fd, ptr(buffer), buffer.length));
+    const n = syscall(NR!.read, fd, BigInt(ptr(buffer)), buffer.length).ret;
     if (n <= 0) {
-      libc.close(fd);
+      syscall(NR!.close, fd);
       if (n < 0) return undefined;
       break;
     }
@@ -262,14 +318,10 @@ function readFile(path: string): Uint8Array | undefined {
  * execve left argc, followed by the argv pointers. Used only if its ends decode to `argv`'s.
  */
 function kernelArgvTail(argv: readonly string[]): { file: Pointer; argv: Pointer } | undefined {
-  const raw = readFile("/proc/self/stat");
-  if (!raw) return undefined;
-  const stat = new TextDecoder().decode(raw);
-  // Fields after "(comm)" start at field 3; startstack is field 28, arg_start field 48.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const startStack = Number(fields[28 - 3]) as Pointer;
-  const argStart = Number(fields[48 - 3]);
-  if (!(startStack > 0 && argStart > startStack)) return undefined;
+  const area = (execArea ??= readExecArea());
+  if (!area) return undefined;
+  const startStack = area.startStack as Pointer;
+  const { argStart } = area;
   const argc = Number(read.u64(startStack, 0));
   // argc, the argv pointers and NULL, the envp pointers: all below the argument strings.
   if (argv.length === 0 || argc < argv.length || startStack + 8 * (argc + 2) > argStart) return undefined;
@@ -285,24 +337,24 @@ function execvpOrFail(argv: string[]): never {
   const strings = kernel ? [] : argv.map((s) => new TextEncoder().encode(s + "\0"));
   const pointers = new BigUint64Array(strings.length + 1);
   strings.forEach((s, i) => (pointers[i] = BigInt(ptr(s))));
+  const { execvp } = rare();
   restoreSignals();
   errnoView[0] = 0;
-  if (kernel) libc.execvp(kernel.file, kernel.argv);
-  else libc.execvp(ptr(strings[0]!), ptr(pointers));
+  if (kernel) execvp(kernel.file, kernel.argv);
+  else execvp(ptr(strings[0]!), ptr(pointers));
   const errno = errnoView[0]!;
   fail(`${JSON.stringify(argv[0])}: ${strerror(errno)}`, errno === ENOENT ? 127 : 126);
 }
 
-const hostArch: Bootstrap["hostArch"] | undefined = HOST_ARCH[process.arch as keyof typeof HOST_ARCH];
-const precompiled = hostArch ? (PRECOMPILED as unknown as Record<string, Precompiled>)[hostArch] : undefined;
 if (!hostArch || !precompiled) fail(`unsupported host architecture ${process.arch}`);
 const clone3Errno = probe(precompiled.clone3Nr);
 
+const runForm = (PRECOMPILED as { _runForm?: RunForm })._runForm;
+if (!runForm) fail("launcher/build/programs.json is out of date: run bun scripts/build-launcher.ts");
+const plain = plainRun(process.argv.slice(2), runForm);
+
 let installed: Installed | undefined;
 if (clone3Errno === EPERM) {
-  const runForm = (PRECOMPILED as { _runForm?: RunForm })._runForm;
-  if (!runForm) fail("launcher/build/programs.json is out of date: run bun scripts/build-launcher.ts");
-  const plain = plainRun(process.argv.slice(2), runForm);
   // libc's environ is still the original environment here, so execvp(3) passes it unchanged.
   if (plain?.mode === "never") execvpOrFail(plain.argv);
   try {
@@ -323,7 +375,6 @@ const bootstrap: Bootstrap = {
   hostArch,
   precompiled,
   clone3Errno,
-  ...(installed ? { installed } : {}),
   probe,
   install: (program) => install(program, precompiled.seccompNr),
   execve,
@@ -332,5 +383,9 @@ const bootstrap: Bootstrap = {
   readFile,
   write,
 };
+// Not a conditional spread: that is a JavaScript builtin, compiled on first use (see raw-process.ts).
+if (installed) bootstrap.installed = installed;
 const { main } = await import("./main.ts");
-await main(process.argv.slice(2), bootstrap);
+// A plain run with the default filter (the common case) needs no full parser: plainRun answers
+// only where args.ts would give the same request.
+await main(process.argv.slice(2), bootstrap, plain?.defaultFilter ? plain : undefined);

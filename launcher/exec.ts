@@ -19,7 +19,7 @@ interface PreparedExec {
   command: string;
   candidates: Candidate[];
   envp: BigUint64Array;
-  /** Every C string referenced by the pointer arrays, kept reachable until execve. */
+  /** The blocks the pointer arrays point into, kept reachable until execve (the candidates keep their paths). */
   keep: Uint8Array[];
   sh: Uint8Array;
   /** A failure known before any execve (empty name, name too long). */
@@ -62,7 +62,10 @@ const latin1 = (bytes: Uint8Array): string => bytewise.decode(bytes);
 let fromC1: Map<number, number> | undefined;
 
 function fromLatin1(s: string): Uint8Array {
-  if (/^[\x00-\x7f]*$/.test(s)) return encoder.encode(s); // the usual case, without a loop per char
+  // The usual case, all ASCII (UTF-8 then has one byte per char), without a loop per char and
+  // without a regular expression, whose first use compiles it (a tenth of a run's start).
+  const utf8 = encoder.encode(s);
+  if (utf8.length === s.length) return utf8;
   fromC1 ??= new Map([...latin1(Uint8Array.from({ length: 32 }, (_, i) => 0x80 + i))].map((c, i) => [c.charCodeAt(0), 0x80 + i]));
   const bytes = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
@@ -90,9 +93,13 @@ export function prepareExec(argv: string[], env: CallerEnv, read: ReadFile = rea
   const sh = cString(encoder.encode(BIN_SH));
   const search = searchPath(latin1(entryOf(args, 0)), pathEnv && latin1(pathEnv));
   const argvPointers = pointerArray([], args);
-  const paths = search.paths.map((p) => cString(fromLatin1(p)));
-  const candidates = paths.map((path) => ({ path, argv: argvPointers, shArgv: pointerArray([sh, path], args, 1) }));
-  return { command: argv[0]!, candidates, envp, keep: [env.block, args.block, sh, ...paths], sh, presetErrno: search.errno };
+  // Plain loops, not map(): see raw-process.ts.
+  const candidates: Candidate[] = [];
+  for (const p of search.paths) {
+    const path = cString(fromLatin1(p));
+    candidates.push({ path, argv: argvPointers, shArgv: pointerArray([sh, path], args, 1) });
+  }
+  return { command: argv[0]!, candidates, envp, keep: [env.block, args.block, sh], sh, presetErrno: search.errno };
 }
 
 interface ExecFailure {
@@ -104,7 +111,9 @@ interface ExecFailure {
 
 const EACCES = 13;
 /** The errnos after which glibc's execvp tries the next PATH entry instead of giving up. */
-const TRY_NEXT = new Set([ENOENT, EACCES, 20 /* ENOTDIR */, 19 /* ENODEV */, 110 /* ETIMEDOUT */, 116 /* ESTALE */]);
+// An array, not a Set: the first Set a process makes costs tens of microseconds.
+const TRY_NEXT = [ENOENT, EACCES, 20 /* ENOTDIR */, 19 /* ENODEV */, 110 /* ETIMEDOUT */, 116 /* ESTALE */];
+const tryNext = (errno: number) => TRY_NEXT.indexOf(errno) >= 0;
 
 /** Tries each candidate like glibc's __execvpe; returns only when all failed. */
 export function execPrepared(p: PreparedExec, { execve, strerror }: ExecCalls): ExecFailure {
@@ -114,10 +123,10 @@ export function execPrepared(p: PreparedExec, { execve, strerror }: ExecCalls): 
     errno = execve(cand.path, cand.argv, p.envp);
     if (errno === ENOEXEC) errno = execve(p.sh, cand.shArgv, p.envp);
     if (errno === EACCES) sawEacces = true;
-    if (!TRY_NEXT.has(errno)) break;
+    if (!tryNext(errno)) break;
   }
   // A file that exists but may not be run beats "not found" further down PATH.
-  if (sawEacces && TRY_NEXT.has(errno)) errno = EACCES;
+  if (sawEacces && tryNext(errno)) errno = EACCES;
   void p.keep.length;
   return { errno, exitCode: errno === ENOENT ? 127 : 126, message: `${JSON.stringify(p.command)}: ${strerror(errno)}` };
 }

@@ -2,9 +2,9 @@
 // Threads are safe here: either clone3 was not EPERM, or clone3 -> ENOSYS is installed.
 // Each command is its own module in commands/, imported only when asked for (the run, the
 // common case, comes with this module), so a run loads no policy code and no WebAssembly
-// unless its filter needs them.
-import { MODE_ENV, parseArgs, type Request } from "./args.ts";
-import type { Bootstrap } from "./bootstrap.ts";
+// unless its filter needs them. A plain run (cli.ts's PlainRun) loads no parser either.
+import type { Request } from "./args.ts";
+import type { Bootstrap, PlainRun } from "./bootstrap.ts";
 import { writeStdout, writeStdoutWith } from "./output.ts";
 import { callerEnv, envString, type CallerEnv } from "./raw-process.ts";
 import { failWith } from "./report.ts";
@@ -26,17 +26,27 @@ const COMMANDS: { [K in Exclude<Request["kind"], "help" | "version">]: () => Pro
   "check-profile": () => import("./commands/check-profile.ts"),
 };
 
-export async function main(args: string[], boot: Bootstrap): Promise<void> {
+/** `plain`: cli.ts read the line as a run with the default filter, as args.ts would. */
+export async function main(args: string[], boot: Bootstrap, plain?: PlainRun): Promise<void> {
   writeStdoutWith(boot.write);
-  // The caller's environment from /proc, through the bootstrap's reader: getenv(3)'s answer for
-  // the mode (the first entry), and the command's envp byte for byte.
-  const env = callerEnv(boot.readFile);
+  // The caller's environment from /proc, through the bootstrap's reader, when first asked for
+  // (--help and --version never ask): getenv(3)'s answer for the mode (the first entry), and
+  // the command's envp byte for byte.
+  let env: CallerEnv | undefined;
+  const callerEnvOnce = () => (env ??= callerEnv(boot.readFile));
   try {
-    const request = parseArgs(args, { [MODE_ENV]: envString(env, MODE_ENV) });
+    if (plain) return await runCommand.command({ kind: "run", mode: plain.mode, argv: plain.argv, hide: { kind: "default" } }, boot, callerEnvOnce());
+    // The full parser (a few tenths of a ms to load and run) only for everything else.
+    const { MODE_ENV, parseArgs } = await import("./args.ts");
+    const request = parseArgs(args, {
+      get [MODE_ENV]() {
+        return envString(callerEnvOnce(), MODE_ENV);
+      },
+    });
     if (request.kind === "help") return writeStdout(HELP);
     if (request.kind === "version") return writeStdout(`clone3-workaround ${VERSION}\n`);
     const { command } = await COMMANDS[request.kind]();
-    await (command as Command<typeof request.kind>)(request as never, boot, env);
+    await (command as Command<typeof request.kind>)(request as never, boot, callerEnvOnce());
   } catch (e) {
     // The one rule (report.ts): the user's input and the engine's answers are one line each.
     failWith(e);

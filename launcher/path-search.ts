@@ -20,10 +20,13 @@ export function searchPath(command: string, pathEnv: string | undefined): PathSe
   if (command === "") return { paths: [], errno: ENOENT };
   if (command.includes("/")) return { paths: [command] };
   if (command.length > NAME_MAX) return { paths: [], errno: ENAMETOOLONG };
-  const dirs = (pathEnv ?? DEFAULT_PATH).split(":");
-  return {
+  const paths: string[] = [];
+  // A plain loop, not filter/map: JSC compiles those (JavaScript builtins) on first use, which
+  // costs a run's start more than the search itself.
+  for (const dir of (pathEnv ?? DEFAULT_PATH).split(":")) {
     // glibc and musl size their buffer for PATH_MAX and skip a longer entry without trying it.
     // An empty entry means the current directory, as in execvp.
-    paths: dirs.filter((dir) => dir.length < PATH_MAX).map((dir) => (dir === "" ? command : `${dir}/${command}`)),
-  };
+    if (dir.length < PATH_MAX) paths.push(dir === "" ? command : `${dir}/${command}`);
+  }
+  return { paths };
 }

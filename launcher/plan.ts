@@ -3,7 +3,6 @@
 import type { KernelArch } from "../arch/types.ts";
 import type { FilterChoice, Mode } from "./args.ts";
 import type { Bootstrap } from "./bootstrap.ts";
-import { engineAnswer } from "./probes.ts";
 
 const EPERM = 1;
 /** SECCOMP_RET_ERRNO | EPERM. */
@@ -24,7 +23,9 @@ interface RunPlan {
 }
 
 /** Syscall names (native ABI) that the engine answers with EPERM, among `names`. */
-function probeEperm(names: readonly string[], boot: Bootstrap, nrOf: (name: string) => number | undefined): string[] {
+async function probeEperm(names: readonly string[], boot: Bootstrap, nrOf: (name: string) => number | undefined): Promise<string[]> {
+  // Loaded here, like everything past the default filter: the default run needs no probe table.
+  const { engineAnswer } = await import("./probes.ts");
   return names.filter((name) => engineAnswer(name, nrOf(name), boot) === "EPERM");
 }
 
@@ -62,7 +63,7 @@ export async function planRun(mode: Mode, choice: FilterChoice, boot: Bootstrap,
     source = { policyFile: choice.policyFile };
   } else {
     const candidates = choice.hide.kind === "list" ? choice.hide.names : knownHideable();
-    const eperm = probeEperm(candidates, boot, nativeNr);
+    const eperm = await probeEperm(candidates, boot, nativeNr);
     // A list is installed as named; `--hide auto` hides what answers EPERM, and clone3 at least.
     const hide = [...new Set(choice.hide.kind === "list" ? choice.hide.names : ["clone3", ...eperm])];
     needed = always || eperm.length > 0;

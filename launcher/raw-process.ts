@@ -7,7 +7,8 @@
 //
 // The run path calls this once per run, so it loops once per entry, never once per byte, and
 // finds names with native searches: a hot loop would wake Bun's JIT worker threads, which
-// cost a run more than the loop itself.
+// cost a run more than the loop itself. It loops with plain `for`, not every/map/spread: JSC
+// compiles those JavaScript builtins on their first use, tens of microseconds each.
 
 /** Reads a whole file, or undefined: the bootstrap's read(2) reader in a run (no node:fs). */
 export type ReadFile = (path: string) => Uint8Array | undefined;
@@ -63,7 +64,8 @@ export function rawArgv(argv: readonly string[], read: ReadFile = readWithFs, cm
   const all = nulList(read(cmdline));
   if (!all || all.starts.length < argv.length) return undefined;
   const tail = { block: all.block, starts: all.starts.slice(all.starts.length - argv.length) };
-  return argv.every((arg, i) => decoder.decode(entryOf(tail, i)) === arg) ? tail : undefined;
+  for (let i = 0; i < argv.length; i++) if (decoder.decode(entryOf(tail, i)) !== argv[i]) return undefined;
+  return tail;
 }
 
 /** The caller's environment, entry for entry, and getenv(3) over it. */
@@ -78,7 +80,8 @@ const bytewise = new TextDecoder("latin1");
 function withGetenv(list: NulList): CallerEnv {
   let text: string | undefined;
   return {
-    ...list,
+    block: list.block,
+    starts: list.starts,
     get(name) {
       text ??= "\0" + bytewise.decode(list.block);
       // In "\0" + block, a match at p is the entry that starts at byte p of the block.

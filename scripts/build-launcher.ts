@@ -15,8 +15,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const PROGRAMS_JSON = join(root, "launcher", "build", "programs.json");
 const BUN = join(root, "node_modules", ".bin", "bun");
 
+/** The calls the bootstrap makes through syscall(2), its one libc function besides errno's. */
+const BOOTSTRAP_CALLS = ["read", "write", "openat", "close", "execve", "exit_group", "rt_sigaction", "prctl"] as const;
+
 /**
- * Writes programs.json: per kernel arch, the clone3 preset in that arch's byte order; and the
+ * Writes programs.json: per kernel arch, the clone3 preset in that arch's byte order and the numbers of the calls
+ * the bootstrap makes; and the
  * facts from launcher/args.ts that the bootstrap's run-form reader checks (it may import no .ts).
  */
 export function buildPrograms(): string {
@@ -27,9 +31,11 @@ export function buildPrograms(): string {
   for (const arch of KERNEL_ARCHES) {
     const native = nativeAbi(arch).name;
     const program = compile(clone3Preset(arch));
+    const nr = (name: string) => must(syscallNr(native, name), `${name} on ${arch}`);
     entries[arch] = {
-      seccompNr: must(syscallNr(native, "seccomp"), `seccomp on ${arch}`),
-      clone3Nr: must(syscallNr(native, "clone3"), `clone3 on ${arch}`),
+      seccompNr: nr("seccomp"),
+      clone3Nr: nr("clone3"),
+      nrs: Object.fromEntries(BOOTSTRAP_CALLS.map((name) => [name, nr(name)])),
       clone3Program: [...program.bytes],
     };
   }

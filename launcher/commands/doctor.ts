@@ -45,9 +45,10 @@ function libcVersion(): string {
 /**
  * Measured with the compiled x86_64 launcher (Bun 1.4.5) under moby's v20.10.9 profile: past
  * these, a thread Bun starts (its garbage collector) before any of the wrapper's code runs is
- * refused and Bun aborts. README.md's Known limits has the numbers per mode.
+ * refused and Bun aborts. README.md's Known limits has the numbers per mode. (An environment
+ * up to what execve(2) takes with the usual 8 MiB stack limit, 2 MiB, starts.)
  */
-const START_LIMIT = "about 14,600 arguments (13,600 in mode never) or 1.6 MiB of environment";
+const START_LIMIT = "about 16,600 arguments (15,600 in mode never)";
 
 export interface Probe {
   name: string;
