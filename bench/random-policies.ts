@@ -107,12 +107,52 @@ export function worstPath(program: Uint8Array, bigEndian: boolean): number {
   return longest[0]!;
 }
 
+/** The parts a program's length is decomposed into, by what the accumulator holds when each instruction runs. */
+type Part = "arch" | "nr" | "args" | "ret";
+const PARTS: Part[] = ["arch", "nr", "args", "ret"];
+
+/**
+ * Instructions per part: loads count for what they load (nr, arch or an argument word), jumps
+ * and ALU for what A holds there (followed along forward jumps), RETs apart.
+ */
+export function decompose(program: Uint8Array, bigEndian: boolean): Record<Part, number> {
+  const view = new DataView(program.buffer, program.byteOffset, program.byteLength);
+  const n = program.length / 8;
+  const ARG = 1, NR = 2, ARCH = 3; // what A holds (0: unknown, counted as argument code)
+  const holds = new Array<number>(n + 1).fill(0);
+  const out: Record<Part, number> = { arch: 0, nr: 0, args: 0, ret: 0 };
+  const part = (h: number): Part => (h === ARCH ? "arch" : h === NR ? "nr" : "args");
+  const flow = (to: number, h: number) => {
+    if (to <= n) holds[to] = Math.max(holds[to]!, h);
+  };
+  for (let i = 0; i < n; i++) {
+    const code = view.getUint16(i * 8, !bigEndian);
+    const k = view.getUint32(i * 8 + 4, !bigEndian);
+    const cls = code & 0x07;
+    let h = holds[i]!;
+    if (cls === 0x06) {
+      out.ret++;
+      continue;
+    }
+    if (cls === 0x00) h = k === 0 ? NR : k === 4 ? ARCH : ARG; // LD_ABS of seccomp_data
+    out[part(h)]++;
+    if (cls === 0x05 && (code & 0xf0) === 0x00) flow(i + 1 + k, h);
+    else if (cls === 0x05) {
+      flow(i + 1 + program[i * 8 + 2]!, h);
+      flow(i + 1 + program[i * 8 + 3]!, h);
+    } else flow(i + 1, h);
+  }
+  return out;
+}
+
+const PART_LABEL: Record<Part, string> = { arch: "arch checks", nr: "nr dispatch", args: "argument tests", ret: "returns" };
+
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 
-interface Sample { ours: number; theirs: number; oursPath: number; theirsPath: number; oursMean: number; theirsMean: number }
+interface Sample { oursParts: Record<Part, number>; theirsParts: Record<Part, number>; ours: number; theirs: number; oursPath: number; theirsPath: number; oursMean: number; theirsMean: number }
 
 function measureArch(k: KernelArch): { table: Table; samples: Sample[] } {
   const r = prng((SEED ^ Math.imul(k.length, 0x9e3779b9)) >>> 0);
@@ -152,6 +192,8 @@ function measureArch(k: KernelArch): { table: Table; samples: Sample[] } {
     }
     const big = ours.byteOrder === "big";
     samples.push({
+      oursParts: decompose(ours.bytes, big),
+      theirsParts: decompose(theirs.bytes, theirs.bigEndian),
       ours: ours.insns,
       theirs: theirs.insns,
       oursPath: worstPath(ours.bytes, big),
@@ -177,6 +219,8 @@ function measureArch(k: KernelArch): { table: Table; samples: Sample[] } {
       ["worst path", fixed(mean(samples.map((s) => s.oursPath))), fixed(mean(samples.map((s) => s.theirsPath))), ...dist(pathRatios)],
       ["mean executed (args 0)", fixed(mean(samples.map((s) => s.oursMean)), 2), fixed(mean(samples.map((s) => s.theirsMean)), 2),
         ...dist(ratio((s) => s.oursMean, (s) => s.theirsMean))],
+      ...PARTS.map((p) => [`  length: ${PART_LABEL[p]}`, fixed(mean(samples.map((s) => s.oursParts[p]))),
+        fixed(mean(samples.map((s) => s.theirsParts[p]))), "", "", ""]),
     ],
     notes: [
       `${PER_ARCH} policies (seed 0x${SEED.toString(16)}), ${samples.length} built by both; libseccomp refused ${theirsFailed}` +

@@ -36,13 +36,13 @@ export function generate(lowered: Lowered, strategy: Strategy): Program | null {
     const p = gen.archFirst();
     if (p.length <= MAX_INSNS) {
       best = p;
-      bestCost = gen.measure(p);
+      bestCost = gen.measure(p) + <i64>p.length;
     }
   }
   // Skip building nr-first when even its lower bound cannot beat arch-first.
   if (strategy != Strategy.ARCH_FIRST && (strategy == Strategy.NR_FIRST || gen.nrFirstBound() < bestCost)) {
     const p = gen.nrFirst();
-    const cost = gen.measure(p);
+    const cost = gen.measure(p) + <i64>p.length;
     if (p.length <= MAX_INSNS && (!best || cost < bestCost || (cost == bestCost && p.length < best.length))) {
       best = p;
     }
