@@ -7,7 +7,7 @@
 // runs it once per stretch of numbers that share a path, with the same sums.)
 // The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from graph.ts.
 import { MAX_INSNS, Strategy } from "./wire";
-import { actionTarget, Emitter, Label, Target } from "./emit";
+import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
 import { Graph, GraphEmitter } from "./graph";
 import { JEQ, JGE, JMP, K, LD_ABS, Program } from "./insn";
 import * as interp from "./interp";
@@ -121,7 +121,7 @@ class Codegen {
     this.unite();
     this.start();
     const root = this.tree(this.union, this.unionCounts, true);
-    this.em.stmt(LD_ABS, NR_OFFSET, root);
+    this.loadNr(this.union, root, true);
     return this.em.finish(false);
   }
 
@@ -172,12 +172,22 @@ class Codegen {
     for (let x = this.arches.length - 1; x >= 0; x--) {
       const counts = this.countMeasured(this.parts[x], x);
       const root = this.tree(this.parts[x], counts, false);
-      const body = this.em.stmt(LD_ABS, NR_OFFSET, root);
+      const body = this.loadNr(this.parts[x], root);
       rest = this.em.jump(JMP | JEQ | K, this.arches[x], body, rest);
     }
     // Emitted last, so placed first: the program's entry.
     this.em.stmt(LD_ABS, ARCH_OFFSET, rest);
     return this.em.finish(false);
+  }
+
+  /**
+   * `ld nr` before a tree, unless the tree is one range: then nothing reads nr. As the program's
+   * `entry`, the tree's code must also be the last instruction placed (emission runs backwards).
+   */
+  private loadNr(part: Partition, root: Target, entry: bool = false): Target {
+    const placed = !isAction(root) && <Label>root == this.em.count - 1;
+    if (part.length == 1 && (!entry || placed)) return root;
+    return this.em.stmt(LD_ABS, NR_OFFSET, root);
   }
 
   private start(): void {
