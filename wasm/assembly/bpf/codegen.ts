@@ -3,8 +3,9 @@
 //               differs between arches (or from the bad-arch action) checks the arch there.
 //   arch-first: ld arch; jeq per auditArch to that arch's own tree; else the bad-arch action.
 // "Cheaper" is measured, not estimated: each program runs on every measured number (0..maxNr
-// of each ABI) and the lower mean executed count wins, then the shorter program. (measure.ts
-// runs it once per stretch of numbers that share a path, with the same sums.)
+// of each ABI), and the lower sum of executed counts plus program length wins (an instruction
+// of length priced as one number executing one more, as in the tree's INSN_COST), then the
+// shorter program. (measure.ts runs it once per stretch of numbers that share a path.)
 // The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from graph.ts.
 import { MAX_INSNS, Strategy } from "./wire";
 import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
