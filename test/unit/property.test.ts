@@ -179,9 +179,10 @@ describe("the automatic strategy", () => {
   // Auto must keep whichever of nr-first and arch-first runs fewer instructions over the
   // measured numbers (0..maxNr of every covered ABI, zero arguments), the shorter on a tie;
   // it may skip building nr-first only when a lower bound proves it cannot win.
-  test("keeps the cheaper of nr-first and arch-first", () => {
+  test("keeps the cheaper of nr-first and arch-first (executed over every number, plus length)", () => {
+    // One instruction of length is priced as one number executing one more.
     const cost = (p: Program, policy: ResolvedPolicy): number => {
-      let sum = 0;
+      let sum = p.insns;
       for (const { abi } of policy.abis) {
         for (let nr = 0; nr <= abi.maxNr; nr++) sum += simulate(p.bytes, p.byteOrder, { nr: abi.nrBase + nr, arch: abi.auditArch }).executed;
       }

@@ -57,6 +57,8 @@ export class Graph {
   f: Ref[] = [];
   /** Bit w set: word w is tested in the node's subgraph (restrict skips what cannot change). */
   words: u32[] = [];
+  /** Per node: longestBelow's memo (-1: not yet). */
+  private longest: i32[] = [];
   /** Each outcome's root. */
   roots: Ref[] = [];
   private table: StaticArray<i32> = new StaticArray<i32>(64).fill(-1);
@@ -383,6 +385,31 @@ export class Graph {
       n = taken ? this.t[id] : this.f[id];
     }
     return cost + 1;
+  }
+
+  /**
+   * The most instructions any arguments execute from `n` (entered with A holding nothing
+   * known), including the final RET: the longest path of its graph.
+   */
+  longestCost(n: Ref): i32 {
+    if (isAction(n)) return 1;
+    return this.entryCost(<i32>n, UNKNOWN) + this.longestBelow(<i32>n);
+  }
+
+  /** Longest path from node id's jump (its loads not counted) to a RET; memoised. */
+  private longestBelow(id: i32): i32 {
+    while (this.longest.length < this.count) this.longest.push(-1);
+    const known = this.longest[id];
+    if (known >= 0) return known;
+    const after = stateAfter(this.word[id], this.mask[id]);
+    let most = 0;
+    for (let side = 0; side < 2; side++) {
+      const c = side == 0 ? this.t[id] : this.f[id];
+      const len = isAction(c) ? 1 : this.entryCost(<i32>c, after) + this.longestBelow(<i32>c);
+      if (len > most) most = len;
+    }
+    this.longest[id] = most + 1;
+    return most + 1;
   }
 
   /** Loads (and mask) a node needs when entered with A holding `state`. */
