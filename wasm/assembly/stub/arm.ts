@@ -134,6 +134,23 @@ export class Arm extends Asm {
     this.mem(false, true, this.r(rs), this.r(rb), off);
   }
 
+  ldh(rd: i32, rb: i32, off: i32): void { // ldrh rd, [rb, #off]
+    this.ldrh(this.r(rd), this.r(rb), off);
+  }
+
+  ldrh(t: u32, n: u32, off: i32): void {
+    const o = <u32>off;
+    this.insn(AL | 0x01d000b0 | (n << 16) | (t << 12) | ((o >> 4) << 8) | (o & 0xf));
+  }
+
+  ldx(rd: i32, rb: i32, ri: i32): void { // ldr rd, [rb, ri]
+    this.insn(AL | 0x07900000 | (this.r(rb) << 16) | (this.r(rd) << 12) | this.r(ri));
+  }
+
+  stx(rs: i32, rb: i32, ri: i32): void { // str rs, [rb, ri]
+    this.insn(AL | 0x07800000 | (this.r(rb) << 16) | (this.r(rs) << 12) | this.r(ri));
+  }
+
   /** b<cond> to `l`; the offset counts from this instruction + 8. */
   b(cond: u32, l: i32): void {
     this.insn((cond << 28) | 0x0a000000 | ((<u32>((this.rel(l) - 8) >> 2)) & 0xffffff));
@@ -166,6 +183,11 @@ export class Arm extends Asm {
   sysnr(nr: i32, result: bool): void {
     this.liPhys(R7, nr);
     this.insn(AL | 0x0f000000); // svc #0; r0 already holds -errno on failure
+  }
+
+  sysAt(rb: i32, off: i32, result: bool): void {
+    this.ldrh(R7, this.r(rb), off);
+    this.insn(AL | 0x0f000000); // svc #0
   }
 
   getsp(rd: i32): void { // mov rd, sp

@@ -160,6 +160,11 @@ export abstract class Asm extends Image {
   /** Unsigned byte load (zero-extended) and byte store at rb + off (|off| < 256). */
   abstract ldb(rd: i32, rb: i32, off: i32): void;
   abstract stb(rs: i32, rb: i32, off: i32): void;
+  /** Unsigned 16-bit load (zero-extended) at rb + off (off even, 0 <= off < 256). */
+  abstract ldh(rd: i32, rb: i32, off: i32): void;
+  /** Word load and store at rb + ri (a register index, unscaled). */
+  abstract ldx(rd: i32, rb: i32, ri: i32): void;
+  abstract stx(rs: i32, rb: i32, ri: i32): void;
   abstract jmp(l: i32): void;
   /** if (ra cond rb) goto l; 64-bit compare. */
   abstract br(cond: i32, ra: i32, rb: i32, l: i32): void;
@@ -168,6 +173,9 @@ export abstract class Asm extends Image {
   /** syscall(nr, A0..A5). With `result`, A0 = the result, normalised to -errno on failure on
    *  every arch; without (write, exit_group), A0 is undefined after, which saves bytes. */
   abstract sysnr(nr: i32, result: bool): void;
+  /** syscall(the u16 at rb + off, A0..A5), with the result as sysnr's; off even, 0 <= off < 256.
+   *  The number goes straight into the ISA's syscall-number register. */
+  abstract sysAt(rb: i32, off: i32, result: bool): void;
   sys(which: i32, result: bool = true): void {
     this.sysnr(this.nrs[which], result);
   }

@@ -64,8 +64,60 @@ export class Probe {
   constructor(public nr: i32, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
 }
 
+/** The register of syscall argument r. */
+function argReg(r: i32): i32 {
+  return r < 5 ? A0 + r : A5;
+}
+
 function probeArgs(a: Asm, p: Probe): void {
-  for (let r = 0; r < p.args.length; r++) if ((p.set >> r) & 1) a.li(r < 5 ? A0 + r : A5, p.args[r]);
+  for (let r = 0; r < p.args.length; r++) if ((p.set >> r) & 1) a.li(argReg(r), p.args[r]);
+}
+
+/**
+ * Auto-hide's probes as data, for one loop instead of a code sequence per probe. The pool holds
+ * words: the RET ALLOW word the slots get (see probeEngine), then each distinct argument value
+ * (sign-extended). One record per probe, 2-aligned: u16 nr, u16 slot[slotCount] (where to store
+ * the RET ALLOW word, in bytes from the pool; a probe with fewer slots repeats its first: storing
+ * twice is harmless), u8 arg[argCount] (the pool offset of each argument's value; every argument
+ * a probe has is loaded, which only makes defined what the unrolled form leaves as it is). The
+ * data lays out the pool, sock_fprog and the filter in that order, so slots are fixed offsets.
+ */
+class ProbeTable {
+  values: Array<i32> = new Array<i32>(0);
+  argCount: i32 = 0;
+  slotCount: i32 = 0;
+  /** Where the args start in a record, and its size. */
+  argsAt: i32 = 0;
+  recordSize: i32 = 0;
+  poolBytes: i32 = 0;
+  /** Whether the probes fit the encoding (else they are emitted as code). */
+  fits: bool = true;
+
+  constructor(a: Asm, probes: Array<Probe>) {
+    const w = a.wordSize();
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      if (p.nr < 0 || p.nr > 0xffff || p.slots.length == 0) this.fits = false;
+      if (p.args.length > this.argCount) this.argCount = p.args.length;
+      if (p.slots.length > this.slotCount) this.slotCount = p.slots.length;
+      for (let r = 0; r < p.args.length; r++) if (this.values.indexOf(p.args[r]) < 0) this.values.push(p.args[r]);
+    }
+    if (this.values.indexOf(0) < 0) this.values.push(0); // what a shorter probe's missing arguments get
+    this.poolBytes = w * (1 + this.values.length);
+    if (this.poolBytes > 255) this.fits = false; // arg offsets are bytes
+    this.argsAt = 2 + 2 * this.slotCount;
+    this.recordSize = (this.argsAt + this.argCount + 1) & ~1;
+  }
+
+  /** The pool offset of value v. */
+  valueAt(a: Asm, v: i32): i32 {
+    return a.wordSize() * (1 + this.values.indexOf(v));
+  }
+
+  /** Bytes from the pool to the filter: the pool, then struct sock_fprog. */
+  filterAt(a: Asm): i32 {
+    return this.poolBytes + (a.wordSize() == 8 ? 16 : 8);
+  }
 }
 
 // Init mode (tini's loop): see initLoop.
@@ -105,6 +157,7 @@ class Data {
   modeKey: i32; pathKey: i32; modeNames: i32; dashdash: i32;
   defaultPath: i32; sh: i32; fprog: i32; filter: i32;
   version: i32; versionKey: i32; allSignals: i32; second: i32;
+  pool: i32; probes: i32; probesEnd: i32;
   constructor(a: Asm) {
     this.usage = a.label(); this.mode = a.label(); this.install = a.label(); this.prefix = a.label();
     this.notFound = a.label(); this.denied = a.label(); this.notDir = a.label();
@@ -112,6 +165,7 @@ class Data {
     this.modeKey = a.label(); this.pathKey = a.label(); this.modeNames = a.label(); this.dashdash = a.label(); this.defaultPath = a.label(); this.sh = a.label();
     this.fprog = a.label(); this.filter = a.label();
     this.version = a.label(); this.versionKey = a.label(); this.allSignals = a.label(); this.second = a.label();
+    this.pool = a.label(); this.probes = a.label(); this.probesEnd = a.label();
   }
 }
 
@@ -232,14 +286,16 @@ class Exits {
 export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>, autoHide: bool, init: bool): void {
   const str = new Data(a);
   const x = new Exits(a);
+  const table: ProbeTable | null = autoHide && probes.length > 0 ? new ProbeTable(a, probes) : null;
+  const looped = table !== null && table.fits ? table : null;
   a.prologue();
   readArgv(a, str, x, init);
   readEnv(a, str, x);
-  probeEngine(a, str, x, filterLen, probes, autoHide);
+  probeEngine(a, str, x, filterLen, probes, autoHide, looped);
   installFilter(a, str, x);
   runCommand(a, str, x, init);
   failures(a, str, x);
-  writeData(a, str, filter, filterLen, autoHide, init);
+  writeData(a, str, filter, filterLen, autoHide, init, probes, looped);
 }
 
 /** S0 = the command's argv (past one leading "--"), S1 = envp, S4 = the command name; no command
@@ -330,11 +386,42 @@ function readEnv(a: Asm, str: Data, x: Exits): void {
 
 /** `never` goes to exec, always to install; auto probes: to install when one answers EPERM (with
  *  auto-hide after patching the slots of the others), else to exec. */
-function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool): void {
+function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool, table: ProbeTable | null): void {
   const w = a.wordSize();
   a.bri(EQ, S2, MODE_NEVER, x.exec);
   a.bri(EQ, S2, MODE_ALWAYS, x.install);
-  if (autoHide) {
+  if (table !== null) {
+    // The probe table (see ProbeTable), one record per turn: S3 = the record, S5 = the pool,
+    // S2 = MODE_AUTO until a probe answers EPERM, then -1 (never MODE_ALWAYS: installFailed
+    // warns). PATH waits in our argv slot meanwhile.
+    const loop = a.label(), allowed = a.label(), next = a.label();
+    a.st(S3, S0, -w);
+    a.la(S5, str.pool);
+    a.la(S3, str.probes);
+    a.li(S2, MODE_AUTO);
+    a.bind(loop);
+    for (let r = 0; r < table.argCount; r++) {
+      const reg = argReg(r);
+      a.ldb(reg, S3, table.argsAt + r);
+      a.ldx(reg, S5, reg);
+    }
+    a.sysAt(S3, 0, true);
+    a.bri(NE, A0, -EPERM, allowed);
+    a.li(S2, -1);
+    a.jmp(next);
+    a.bind(allowed);
+    a.ld(A0, S5, 0); // the RET ALLOW word
+    for (let j = 0; j < table.slotCount; j++) {
+      a.ldh(A1, S3, 2 + 2 * j);
+      a.stx(A0, S5, A1);
+    }
+    a.bind(next);
+    a.addi(S3, S3, table.recordSize);
+    a.la(A0, str.probesEnd);
+    a.br(NE, S3, A0, loop);
+    a.ld(S3, S0, -w);
+    a.bri(NE, S2, MODE_AUTO, x.install);
+  } else if (autoHide) {
     // Every probe runs; a syscall allowed (or ENOSYS) here gets its slots patched to ALLOW, so
     // the one filter hides exactly what answered EPERM. S5 = the RET ALLOW instruction, S3 = the
     // filter (PATH waits in our argv slot meanwhile); S2 counts up from -(probes) once per
@@ -547,11 +634,25 @@ function failures(a: Asm, str: Data, x: Exits): void {
 }
 
 /** The data after the code: sock_fprog, the filter (and the RET ALLOW the slots copy), strings. */
-function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool): void {
+function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool, probes: Array<Probe>, table: ProbeTable | null): void {
   const w = a.wordSize();
   // Data (writable in its own mapping with auto-hide: see elf.ts).
   a.align(8);
   a.beginData();
+  if (table !== null) { // the pool, right before sock_fprog and the filter (see ProbeTable)
+    a.bind(str.pool);
+    if (w == 8) { // the whole RET ALLOW instruction: struct sock_filter { u16 code; u8 jt, jf; u32 k; }
+      a.u16(BPF_RET_K);
+      a.u16(0);
+      a.u32(SECCOMP_RET_ALLOW);
+    } else {
+      a.u32(SECCOMP_RET_ALLOW); // its k field (the slots are RETs already: only k changes)
+    }
+    for (let i = 0; i < table.values.length; i++) {
+      const v = table.values[i];
+      if (w == 8) a.u64(<u64><i64>v); else a.u32(<u32>v);
+    }
+  }
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
   a.u16(<u32>(filterLen / 8));
   a.u16(0);
@@ -563,7 +664,7 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
   }
   a.bind(str.filter);
   a.bytes(filter, filterLen);
-  if (autoHide) { // struct sock_filter { u16 code; u8 jt, jf; u32 k; }, right after the filter
+  if (autoHide && table === null) { // struct sock_filter { u16 code; u8 jt, jf; u32 k; }, right after the filter
     a.u16(BPF_RET_K);
     a.u16(0);
     a.u32(SECCOMP_RET_ALLOW);
@@ -591,6 +692,20 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
     a.bind(str.second); // struct timespec { 1 s, 0 ns } (of longs: the old rt_sigtimedwait on arm)
     if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
+  }
+  if (table !== null) {
+    a.align(2);
+    a.bind(str.probes);
+    const k = w == 8 ? 0 : 4; // see the pool
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      const start = a.pos;
+      a.u16(<u32>p.nr);
+      for (let j = 0; j < table.slotCount; j++) a.u16(<u32>(table.filterAt(a) + p.slots[j < p.slots.length ? j : 0] + k));
+      for (let r = 0; r < table.argCount; r++) a.byte(<u32>table.valueAt(a, r < p.args.length ? p.args[r] : 0));
+      while (a.pos < start + table.recordSize) a.byte(0);
+    }
+    a.bind(str.probesEnd);
   }
 }
 
