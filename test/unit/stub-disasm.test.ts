@@ -38,7 +38,7 @@ interface Stub {
   fprog: number;
   /** How much higher than its file offset the data is addressed (its own RW mapping), else 0. */
   dataBias: number;
-  /** Where the data starts (the code ends, after padding): its RW mapping's start, else fprog. */
+  /** Where the data starts (the code ends, after padding). */
   dataStart: number;
   insns: Insn[];
 }
@@ -52,7 +52,9 @@ function load(arch: KernelArch, program = presetProgram(arch), opts: Partial<Stu
   const base = loads[0]![1];
   const dataBias = loads.length > 1 ? loads[1]![1] - loads[1]![0] - base : 0;
   const fprog = base + bytes.indexOf(Buffer.from(program)) - (arch === "arm" ? 8 : 16); // struct sock_fprog's size
-  const dataStart = loads.length > 1 ? base + loads[1]![0] : fprog;
+  // The data starts with the messages' prefix and the warning after it (program.ts writeData).
+  const dataStart = base + bytes.indexOf(Buffer.from("clone3-workaround: warning: "));
+  if (loads.length > 1) expect(dataStart).toBe(base + loads[1]![0]);
   const out = execFileSync(
     "objdump",
     ["-D", "-b", "binary", ...OBJDUMP[arch], `--adjust-vma=${base}`, `--start-address=${entry}`, `--stop-address=${dataStart}`, "-z", file],
@@ -155,8 +157,16 @@ function skeleton(s: Stub): { addr: number; ev: Event; at?: number }[] {
         else if ((m = /^(orr|bic) (r\d+), (r\d+), #(-?\d+)$/.exec(text)) && m[2] === m[3] && armValue.has(m[2]!)) {
           const v = m[1] === "orr" ? (armValue.get(m[2]!)! | Number(m[4])) >>> 0 : (armValue.get(m[2]!)! & ~Number(m[4])) >>> 0;
           armValue.set(m[2]!, v);
-          // An address is mov, orr, orr (wasm/assembly/stub/arm.ts la): one event, at its last word.
-          if (m[1] === "orr" && /^orr /.test(prev(1)) && /^mov /.test(prev(2)) && inImage(v)) events.push({ addr, ev: { kind: "DATA", what: data(v) }, at: v });
+        } else if ((m = /^(add|sub) (r\d+), r14, #(\d+)$/.exec(text))) {
+          // An address is r14 (the data's, from the prologue's mov, orr, orr) plus one or two
+          // immediates (wasm/assembly/stub/arm.ts la): one event, at its last word.
+          const sign = m[1] === "add" ? 1 : -1;
+          let v = armValue.get("r14")! + sign * Number(m[3]);
+          const more = new RegExp(`^${m[1]} ${m[2]}, ${m[2]}, #(\\d+)$`).exec(insns[i + 1]?.text ?? "");
+          if (more) v += sign * Number(more[1]);
+          if (more) i++;
+          events.push({ addr: insns[i]!.addr, ev: { kind: "DATA", what: data(v) }, at: v });
+          armValue.delete(m[2]!);
         } else if ((m = /^\w+ (r\d+),/.exec(text))) armValue.delete(m[1]!); // anything else writing a register
         break;
     }

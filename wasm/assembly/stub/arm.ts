@@ -6,13 +6,16 @@
 import { Asm, EQ, NE } from "./asm";
 
 // Indexed by virtual register (A0..A4, S0..S5, A5): arguments r0..r5; S0..S5 in r6 and r8..r12,
-// which svc preserves (r7 carries the number). lr (r14) is the scratch for constants: the stub
-// never calls a function.
+// which svc preserves (r7 carries the number, and is the scratch for constants between syscalls).
+// lr (r14) holds the data's address from the prologue on, so that `la` is one or two adds instead
+// of three words: the stub never calls a function.
 const PHYS: StaticArray<u8> = [0, 1, 2, 3, 4, 6, 8, 9, 10, 11, 12, 5];
 const R7: u32 = 7;
 const SP: u32 = 13;
-const LR: u32 = 14;
+const RBASE: u32 = 14; // lr
 const AL: u32 = 0xe0000000;
+/** The program has about 30 `la`s. */
+const MAX_LA: i32 = 128;
 
 /** The 12-bit rotated-immediate field for `v`, or -1 when no even rotation of 8 bits gives it. */
 function rotImm(v: u32): i32 {
@@ -77,12 +80,52 @@ export class Arm extends Asm {
     this.liPhys(this.r(rd), imm);
   }
 
-  la(rd: i32, l: i32): void { // mov, orr, orr of the absolute address: always three words
+  // `la` is rd = RBASE +- offset: one add or sub where the offset is a rotated immediate, else
+  // two (the data is under 64 KiB). Offsets within the data do not move when the code shrinks,
+  // so the short forms are chosen once, after the first measuring pass (relaxPass).
+  laCount: i32 = 0;
+  laShort: StaticArray<bool> = new StaticArray<bool>(MAX_LA);
+  laLabel: StaticArray<i32> = new StaticArray<i32>(MAX_LA);
+
+  begin(emitting: bool, start: i32): void {
+    super.begin(emitting, start);
+    this.laCount = 0;
+  }
+
+  /** Where RBASE points: the data's first byte, in its own mapping when it has one. */
+  dataAddr(): u32 {
+    return <u32>(this.base + this.dataBias) + <u32>this.dataStart;
+  }
+
+  prologue(): void { // mov, orr, orr of the data's address (the base and both mappings lie below 16 MiB)
+    const a = this.emitting ? this.dataAddr() : 0;
+    this.dpi(0xd, 0, 0, RBASE, a & 0xff0000);
+    this.dpi(0xc, 0, RBASE, RBASE, a & 0xff00);
+    this.dpi(0xc, 0, RBASE, RBASE, a & 0xff);
+  }
+
+  la(rd: i32, l: i32): void {
+    const i = this.laCount++;
+    if (!this.emitting) this.laLabel[i] = l;
     const d = this.r(rd);
-    const a = <u32>this.addr(l); // the base and both mappings lie below 16 MiB
-    this.dpi(0xd, 0, 0, d, a & 0xff0000);
-    this.dpi(0xc, 0, d, d, a & 0xff00);
-    this.dpi(0xc, 0, d, d, a & 0xff);
+    const off = this.emitting ? <i32>(<u32>this.addr(l) - this.dataAddr()) : 0;
+    const op: u32 = off >= 0 ? 0x4 : 0x2; // add, sub
+    const mag = <u32>(off >= 0 ? off : -off);
+    if (this.laShort[i]) { this.dpi(op, 0, RBASE, d, mag); return; }
+    const lo = mag & 0xff, hi = mag & 0xff00; // two 8-bit chunks at even positions
+    this.dpi(op, 0, RBASE, d, hi);
+    this.dpi(op, 0, d, d, lo);
+  }
+
+  relaxPass(): bool {
+    let changed = false;
+    for (let i = 0; i < this.laCount; i++) {
+      if (this.laShort[i]) continue;
+      const at = this.labels[this.laLabel[i]];
+      if (at < this.dataStart) continue; // only the data's offsets are fixed
+      if (rotImm(<u32>(at - this.dataStart)) >= 0) { this.laShort[i] = true; changed = true; }
+    }
+    return changed;
   }
 
   mov(rd: i32, rs: i32): void {
@@ -169,13 +212,13 @@ export class Arm extends Asm {
     this.b(this.cc(cond), l);
   }
 
-  bri(cond: i32, ra: i32, imm: i32, l: i32): void { // cmp ra, #imm or cmn ra, #-imm, else via lr
+  bri(cond: i32, ra: i32, imm: i32, l: i32): void { // cmp ra, #imm or cmn ra, #-imm, else via r7
     const a = this.r(ra);
     if (rotImm(<u32>imm) >= 0) this.dpi(0xa, 1, a, 0, <u32>imm);
     else if (rotImm(<u32>-imm) >= 0) this.dpi(0xb, 1, a, 0, <u32>-imm);
     else {
-      this.liPhys(LR, imm);
-      this.insn(AL | 0x01500000 | (a << 16) | LR);
+      this.liPhys(R7, imm);
+      this.insn(AL | 0x01500000 | (a << 16) | R7);
     }
     this.b(this.cc(cond), l);
   }

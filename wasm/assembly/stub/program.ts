@@ -633,12 +633,39 @@ function failures(a: Asm, str: Data, x: Exits): void {
   a.sys(SYS_EXIT_GROUP, false);
 }
 
-/** The data after the code: sock_fprog, the filter (and the RET ALLOW the slots copy), strings. */
+/** The data after the code: strings first (arm reaches the first few hundred bytes with one add),
+ *  then the init's constants, the probe pool, sock_fprog, the filter (with the fallback's RET
+ *  ALLOW after it) and the probe table. */
 function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool, probes: Array<Probe>, table: ProbeTable | null): void {
   const w = a.wordSize();
   // Data (writable in its own mapping with auto-hide: see elf.ts).
   a.align(8);
   a.beginData();
+  a.bind(str.prefix); a.cstr(PREFIX, false);
+  a.cstr(MSG_WARN, false); // right after PREFIX: see MSG_WARN
+  a.bind(str.modeKey); a.cstr("CLONE3_WORKAROUND_MODE=");
+  a.bind(str.pathKey); a.cstr("PATH=");
+  a.bind(str.modeNames); a.cstr("auto"); a.cstr("always"); a.cstr("never"); // MODE_AUTO.. in order
+  a.bind(str.dashdash); a.cstr("--");
+  a.bind(str.sh); a.cstr("/bin/sh");
+  a.bind(str.defaultPath); a.cstr(DEFAULT_PATH);
+  a.bind(str.notFound); a.cstr(MSG_NOT_FOUND, false);
+  a.bind(str.denied); a.cstr(MSG_DENIED, false);
+  a.bind(str.notDir); a.cstr(MSG_NOT_DIR, false);
+  a.bind(str.cannot); a.cstr(MSG_CANNOT, false);
+  a.bind(str.emptyName); a.cstr(EMPTY_NAME);
+  a.bind(str.usage); a.cstr(MSG_USAGE, false);
+  a.bind(str.mode); a.cstr(MSG_MODE, false);
+  a.bind(str.install); a.cstr(MSG_INSTALL, false);
+  if (init) {
+    a.bind(str.versionKey); a.cstr("--version");
+    a.bind(str.version); a.cstr(MSG_VERSION, false);
+    a.align(8);
+    a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
+    a.bind(str.second); // struct timespec { 1 s, 0 ns } (of longs: the old rt_sigtimedwait on arm)
+    if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
+  }
+  a.align(8);
   if (table !== null) { // the pool, right before sock_fprog and the filter (see ProbeTable)
     a.bind(str.pool);
     if (w == 8) { // the whole RET ALLOW instruction: struct sock_filter { u16 code; u8 jt, jf; u32 k; }
@@ -669,32 +696,7 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     a.u16(0);
     a.u32(SECCOMP_RET_ALLOW);
   }
-  a.bind(str.usage); a.cstr(MSG_USAGE, false);
-  a.bind(str.mode); a.cstr(MSG_MODE, false);
-  a.bind(str.install); a.cstr(MSG_INSTALL, false);
-  a.bind(str.prefix); a.cstr(PREFIX, false);
-  a.cstr(MSG_WARN, false); // right after PREFIX: see MSG_WARN
-  a.bind(str.notFound); a.cstr(MSG_NOT_FOUND, false);
-  a.bind(str.denied); a.cstr(MSG_DENIED, false);
-  a.bind(str.notDir); a.cstr(MSG_NOT_DIR, false);
-  a.bind(str.cannot); a.cstr(MSG_CANNOT, false);
-  a.bind(str.emptyName); a.cstr(EMPTY_NAME);
-  a.bind(str.modeKey); a.cstr("CLONE3_WORKAROUND_MODE=");
-  a.bind(str.pathKey); a.cstr("PATH=");
-  a.bind(str.modeNames); a.cstr("auto"); a.cstr("always"); a.cstr("never"); // MODE_AUTO.. in order
-  a.bind(str.dashdash); a.cstr("--");
-  a.bind(str.defaultPath); a.cstr(DEFAULT_PATH);
-  a.bind(str.sh); a.cstr("/bin/sh");
-  if (init) {
-    a.bind(str.version); a.cstr(MSG_VERSION, false);
-    a.bind(str.versionKey); a.cstr("--version");
-    a.align(8);
-    a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
-    a.bind(str.second); // struct timespec { 1 s, 0 ns } (of longs: the old rt_sigtimedwait on arm)
-    if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
-  }
   if (table !== null) {
-    a.align(2);
     a.bind(str.probes);
     const k = w == 8 ? 0 : 4; // see the pool
     for (let i = 0; i < probes.length; i++) {
