@@ -185,9 +185,10 @@ interface ProbeRecord {
 /**
  * Auto-hide's probe table, read as data: the loop loads the pool's address, then the table's,
  * makes the syscall each record numbers, and stops at the address it loads after that syscall.
- * Records (wasm/assembly/stub/program.ts, ProbeTable): u16 nr, u16 store offsets from the pool
- * (as many as the most slots any name has), u8 pool offsets of the arguments (as many as the
- * longest probe has), 2-aligned. The pool starts with the RET ALLOW word.
+ * Records (wasm/assembly/stub/program.ts, ProbeTable): u16 nr, a u8 per slot (as many as the most
+ * slots any name has: where the RET ALLOW word goes, in sock_filter entries from the pool), u8
+ * offset of the argument vector in the pool, 2-aligned. The pool starts with the RET ALLOW word;
+ * a vector has a byte per argument (as many as the longest probe has): its value's pool offset.
  */
 function probeTable(s: Stub, slots: readonly StubSlot[]): { allow: bigint; records: ProbeRecord[] } {
   const events = skeleton(s);
@@ -200,13 +201,14 @@ function probeTable(s: Stub, slots: readonly StubSlot[]): { allow: bigint; recor
   const u16 = (o: number) => (be ? s.bytes.readUInt16BE(o) : s.bytes.readUInt16LE(o));
   const word = (o: number) => (s.arch === "arm" ? BigInt(s.bytes.readInt32LE(o)) : be ? s.bytes.readBigInt64BE(o) : s.bytes.readBigInt64LE(o));
   const slotCount = Math.max(...slots.map((x) => x.at.length));
-  const argCount = Math.max(...slots.map((x) => (x.probe.args ?? []).length));
-  const size = (2 + 2 * slotCount + argCount + 1) & ~1;
+  const argCount = Math.max(1, ...slots.map((x) => (x.probe.args ?? []).length));
+  const size = (2 + slotCount + 2) & ~1;
   expect((end! - table!) % size).toBe(0);
   const records: ProbeRecord[] = [];
   for (let r = off(table!); r < off(end!); r += size) {
-    const stores = Array.from({ length: slotCount }, (_, j) => pool! + u16(r + 2 + 2 * j));
-    const args = Array.from({ length: argCount }, (_, i) => word(off(pool!) + s.bytes[r + 2 + 2 * slotCount + i]!));
+    const stores = Array.from({ length: slotCount }, (_, j) => pool! + 8 * s.bytes[r + 2 + j]! + (s.arch === "arm" ? 4 : 0));
+    const vector = off(pool!) + s.bytes[r + 2 + slotCount]!;
+    const args = Array.from({ length: argCount }, (_, i) => word(off(pool!) + s.bytes[vector + i]!));
     records.push({ name: nameOf(s.arch, u16(r)), args, stores: [...new Set(stores)] });
   }
   return { allow: word(off(pool!)), records };
@@ -367,7 +369,7 @@ describe("objdump's view of the auto-hide and init stubs", () => {
     expect(allow).toBe(arch === "arm" ? 0x7fff0000n : be ? 0x000600007fff0000n : 0x7fff000000000006n);
     expect(records.map((r) => r.name)).toEqual(slots.map((x) => x.name));
     records.forEach((r, i) => {
-      const want = PROBE_ARGS[r.name]!;
+      const want = PROBE_ARGS[r.name]!; // every argument the syscall has (past those: another probe's)
       expect(r.args.slice(0, want.length), r.name).toEqual(want.map((v) => BigInt(v | 0)));
       expect(r.stores.sort(), r.name).toEqual(slots[i]!.at.map((at) => filter + at + (arch === "arm" ? 4 : 0)).sort());
     });

@@ -101,6 +101,10 @@ export class Aarch64 extends Asm {
     this.insn(0xf8206800 | (this.r(ri) << 16) | (this.r(rb) << 5) | this.r(rs));
   }
 
+  stx8(rs: i32, rb: i32, ri: i32): void { // str xs, [xb, xi, lsl #3]
+    this.insn(0xf8207800 | (this.r(ri) << 16) | (this.r(rb) << 5) | this.r(rs));
+  }
+
   jmp(l: i32): void {
     this.insn(0x14000000 | ((<u32>(this.rel(l) >> 2)) & 0x3ffffff));
   }

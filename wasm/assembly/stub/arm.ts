@@ -194,6 +194,10 @@ export class Arm extends Asm {
     this.insn(AL | 0x07800000 | (this.r(rb) << 16) | (this.r(rs) << 12) | this.r(ri));
   }
 
+  stx8(rs: i32, rb: i32, ri: i32): void { // str rs, [rb, ri, lsl #3]
+    this.insn(AL | 0x07800000 | (this.r(rb) << 16) | (this.r(rs) << 12) | (3 << 7) | this.r(ri));
+  }
+
   /** b<cond> to `l`; the offset counts from this instruction + 8. */
   b(cond: u32, l: i32): void {
     this.insn((cond << 28) | 0x0a000000 | ((<u32>((this.rel(l) - 8) >> 2)) & 0xffffff));

@@ -165,6 +165,8 @@ export abstract class Asm extends Image {
   /** Word load and store at rb + ri (a register index, unscaled). */
   abstract ldx(rd: i32, rb: i32, ri: i32): void;
   abstract stx(rs: i32, rb: i32, ri: i32): void;
+  /** Word store at rb + 8 * ri: into the ri'th sock_filter of the array at rb. */
+  abstract stx8(rs: i32, rb: i32, ri: i32): void;
   abstract jmp(l: i32): void;
   /** if (ra cond rb) goto l; 64-bit compare. */
   abstract br(cond: i32, ra: i32, rb: i32, l: i32): void;

@@ -102,6 +102,11 @@ export class Ppc64le extends Asm {
     this.x(149, this.r(rs), this.r(rb), this.r(ri));
   }
 
+  stx8(rs: i32, rb: i32, ri: i32): void { // mulli r0, ri, 8; stdx rs, rb, r0 (r0 is free between syscalls)
+    this.d(7, R0, this.r(ri), 8);
+    this.x(149, this.r(rs), this.r(rb), R0);
+  }
+
   jmp(l: i32): void { // b
     this.insn((18 << 26) | (<u32>this.rel(l) & 0x3fffffc));
   }

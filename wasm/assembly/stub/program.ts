@@ -74,21 +74,30 @@ function probeArgs(a: Asm, p: Probe): void {
 }
 
 /**
- * Auto-hide's probes as data, for one loop instead of a code sequence per probe. The pool holds
- * words: the RET ALLOW word the slots get (see probeEngine), then each distinct argument value
- * (sign-extended). One record per probe, 2-aligned: u16 nr, u16 slot[slotCount] (where to store
- * the RET ALLOW word, in bytes from the pool; a probe with fewer slots repeats its first: storing
- * twice is harmless), u8 arg[argCount] (the pool offset of each argument's value; every argument
- * a probe has is loaded, which only makes defined what the unrolled form leaves as it is). The
- * data lays out the pool, sock_fprog and the filter in that order, so slots are fixed offsets.
+ * Auto-hide's probes as data, for one loop instead of a code sequence per probe. The pool, at the
+ * data's 8-aligned start of this part, holds words: the RET ALLOW word the slots get (see
+ * probeEngine), then each distinct argument value (sign-extended); then argument vectors, a byte
+ * per argument giving its value's offset in the pool. Every argument a probe has is loaded with its
+ * value (the code form loads only the deciding ones, `set`); probes whose arguments agree share a
+ * vector, and past its own arguments a probe gets another's (syscalls ignore arguments they do
+ * not have). sock_fprog and the filter follow (so a
+ * slot is a fixed offset from the pool), then one record per probe, 2-aligned: u16 nr,
+ * u8 slot[slotCount] (where the RET ALLOW word goes, in sock_filter entries from the pool; a
+ * probe with fewer slots repeats its first: storing twice is harmless), u8 vector offset.
  */
 class ProbeTable {
   values: Array<i32> = new Array<i32>(0);
+  /** Per vector: each argument's value, and a mask of those some probe decides on. */
+  vectors: Array<StaticArray<i32>> = new Array<StaticArray<i32>>(0);
+  vectorSet: Array<i32> = new Array<i32>(0);
+  /** Per probe: its vector's index. */
+  vectorOf: Array<i32> = new Array<i32>(0);
   argCount: i32 = 0;
   slotCount: i32 = 0;
-  /** Where the args start in a record, and its size. */
-  argsAt: i32 = 0;
+  /** Where the vector offset is in a record, and a record's size. */
+  vectorAt: i32 = 0;
   recordSize: i32 = 0;
+  /** The pool's words, then the vectors, padded to 8. */
   poolBytes: i32 = 0;
   /** Whether the probes fit the encoding (else they are emitted as code). */
   fits: bool = true;
@@ -100,18 +109,48 @@ class ProbeTable {
       if (p.nr < 0 || p.nr > 0xffff || p.slots.length == 0) this.fits = false;
       if (p.args.length > this.argCount) this.argCount = p.args.length;
       if (p.slots.length > this.slotCount) this.slotCount = p.slots.length;
-      for (let r = 0; r < p.args.length; r++) if (this.values.indexOf(p.args[r]) < 0) this.values.push(p.args[r]);
     }
-    if (this.values.indexOf(0) < 0) this.values.push(0); // what a shorter probe's missing arguments get
-    this.poolBytes = w * (1 + this.values.length);
-    if (this.poolBytes > 255) this.fits = false; // arg offsets are bytes
-    this.argsAt = 2 + 2 * this.slotCount;
-    this.recordSize = (this.argsAt + this.argCount + 1) & ~1;
+    if (this.argCount == 0) this.argCount = 1; // a vector is never empty: its last byte is read
+    for (let i = 0; i < probes.length; i++) this.vectorOf.push(this.vectorFor(probes[i]));
+    for (let v = 0; v < this.vectors.length; v++) {
+      for (let r = 0; r < this.argCount; r++) if (this.values.indexOf(this.vectors[v][r]) < 0) this.values.push(this.vectors[v][r]);
+    }
+    this.poolBytes = (w * (1 + this.values.length) + this.argCount * this.vectors.length + 7) & ~7;
+    if (this.poolBytes > 256) this.fits = false; // offsets from the pool are bytes
+    this.vectorAt = 2 + this.slotCount;
+    this.recordSize = (this.vectorAt + 2) & ~1;
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      for (let j = 0; j < p.slots.length; j++) if ((this.filterAt(a) + p.slots[j]) / 8 > 255) this.fits = false;
+    }
+  }
+
+  /** The first vector agreeing with all of p's arguments (taking them on), else a new one. */
+  vectorFor(p: Probe): i32 {
+    const mine = (1 << p.args.length) - 1;
+    for (let v = 0; v < this.vectors.length; v++) {
+      let agrees = true;
+      for (let r = 0; r < p.args.length; r++) if ((this.vectorSet[v] >> r) & 1 && this.vectors[v][r] != p.args[r]) agrees = false;
+      if (!agrees) continue;
+      for (let r = 0; r < p.args.length; r++) this.vectors[v][r] = p.args[r];
+      this.vectorSet[v] |= mine;
+      return v;
+    }
+    const args = new StaticArray<i32>(this.argCount);
+    for (let r = 0; r < p.args.length; r++) args[r] = p.args[r]; // the others stay 0 unless a later probe's
+    this.vectors.push(args);
+    this.vectorSet.push(mine);
+    return this.vectors.length - 1;
   }
 
   /** The pool offset of value v. */
   valueAt(a: Asm, v: i32): i32 {
     return a.wordSize() * (1 + this.values.indexOf(v));
+  }
+
+  /** The pool offset of vector v. */
+  vectorStart(a: Asm, v: i32): i32 {
+    return a.wordSize() * (1 + this.values.length) + this.argCount * v;
   }
 
   /** Bytes from the pool to the filter: the pool, then struct sock_fprog. */
@@ -400,9 +439,13 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
     a.la(S3, str.probes);
     a.li(S2, MODE_AUTO);
     a.bind(loop);
+    // The vector's address goes into the last argument's register, which is loaded last.
+    const vec = argReg(table.argCount - 1);
+    a.ldb(vec, S3, table.vectorAt);
+    a.add(vec, vec, S5);
     for (let r = 0; r < table.argCount; r++) {
       const reg = argReg(r);
-      a.ldb(reg, S3, table.argsAt + r);
+      a.ldb(reg, vec, r);
       a.ldx(reg, S5, reg);
     }
     a.sysAt(S3, 0, true);
@@ -411,9 +454,14 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
     a.jmp(next);
     a.bind(allowed);
     a.ld(A0, S5, 0); // the RET ALLOW word
+    // A 64-bit word is the whole RET ALLOW instruction; a 32-bit one its k field (the slots are
+    // RETs already: only k changes), little-endian on arm.
+    const k = w == 8 ? 0 : 4;
+    const slots = k == 0 ? S5 : A2;
+    if (k != 0) a.addi(A2, S5, k);
     for (let j = 0; j < table.slotCount; j++) {
-      a.ldh(A1, S3, 2 + 2 * j);
-      a.stx(A0, S5, A1);
+      a.ldb(A1, S3, 2 + j);
+      a.stx8(A0, slots, A1);
     }
     a.bind(next);
     a.addi(S3, S3, table.recordSize);
@@ -679,6 +727,10 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
       const v = table.values[i];
       if (w == 8) a.u64(<u64><i64>v); else a.u32(<u32>v);
     }
+    for (let v = 0; v < table.vectors.length; v++) {
+      for (let r = 0; r < table.argCount; r++) a.byte(<u32>table.valueAt(a, table.vectors[v][r]));
+    }
+    a.align(8);
   }
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
   a.u16(<u32>(filterLen / 8));
@@ -698,13 +750,12 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
   }
   if (table !== null) {
     a.bind(str.probes);
-    const k = w == 8 ? 0 : 4; // see the pool
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
       const start = a.pos;
       a.u16(<u32>p.nr);
-      for (let j = 0; j < table.slotCount; j++) a.u16(<u32>(table.filterAt(a) + p.slots[j < p.slots.length ? j : 0] + k));
-      for (let r = 0; r < table.argCount; r++) a.byte(<u32>table.valueAt(a, r < p.args.length ? p.args[r] : 0));
+      for (let j = 0; j < table.slotCount; j++) a.byte(<u32>((table.filterAt(a) + p.slots[j < p.slots.length ? j : 0]) / 8));
+      a.byte(<u32>table.vectorStart(a, table.vectorOf[i]));
       while (a.pos < start + table.recordSize) a.byte(0);
     }
     a.bind(str.probesEnd);

@@ -111,6 +111,15 @@ export class S390x extends Asm {
     this.rxy(0x24, this.r(rs), this.r(rb), 0, this.r(ri)); // stg rs, 0(ri, rb)
   }
 
+  stx8(rs: i32, rb: i32, ri: i32): void { // sllg r1, ri, 3; stg rs, 0(r1, rb) (r1 is free between syscalls)
+    this.byte(0xeb);
+    this.byte((R1 << 4) | this.r(ri));
+    this.u16(3); // B2 = 0, D2 = 3
+    this.byte(0);
+    this.byte(0x0d);
+    this.rxy(0x24, this.r(rs), this.r(rb), 0, R1);
+  }
+
   /** brc mask, label: relative in halfwords from this instruction. */
   brc(mask: u32, l: i32): void {
     this.ri(0xa7, mask, 4, this.rel(l) >> 1);

@@ -141,12 +141,12 @@ export class X86_64 extends Asm {
   }
 
   /** REX.W, opcode, ModRM + SIB for [base + index]: mov r64 to or from memory. */
-  indexed(op: u32, reg: u32, base: u32, index: u32): void {
+  indexed(op: u32, reg: u32, base: u32, index: u32, scale: u32 = 0): void {
     this.byte(0x48 | ((reg >> 3) << 2) | ((index >> 3) << 1) | (base >> 3));
     this.byte(op);
     const mod: u32 = (base & 7) == 5 ? 1 : 0; // rbp/r13 as a base need a disp8 of 0
     this.byte((mod << 6) | ((reg & 7) << 3) | 4);
-    this.byte(((index & 7) << 3) | (base & 7));
+    this.byte((scale << 6) | ((index & 7) << 3) | (base & 7));
     if (mod == 1) this.byte(0);
   }
 
@@ -156,6 +156,10 @@ export class X86_64 extends Asm {
 
   stx(rs: i32, rb: i32, ri: i32): void {
     this.indexed(0x89, this.r(rs), this.r(rb), this.r(ri));
+  }
+
+  stx8(rs: i32, rb: i32, ri: i32): void { // mov [rb + ri*8], rs
+    this.indexed(0x89, this.r(rs), this.r(rb), this.r(ri), 3);
   }
 
   relaxPass(): bool {
