@@ -36,7 +36,9 @@ const MODE_NEVER: i32 = 2;
 
 /** Bytes of stack for "dir/name" during the PATH search; longer candidates are skipped. */
 const PATH_BUF: i32 = 4096;
-const PATH_LIMIT: i32 = 2040; // addi immediates stay small on every ISA; two steps reach the end
+/** The last byte "dir/name" may use, with slack below PATH_BUF: 0xff0, one `li` on every ISA
+ *  (on arm a rotated immediate). */
+const PATH_LIMIT: i32 = 4080;
 
 /** glibc's execvp default when PATH is unset. */
 const DEFAULT_PATH = "/bin:/usr/bin";
@@ -558,9 +560,11 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.addi(A1, A1, 1);
   a.bri(NE, A0, 0, slashLoop);
   a.jmp(search);
-  a.bind(hasSlash);
-  execTry(a, S4, str.sh);
-  a.jmp(failed);
+  const tryIt = a.label();
+  a.bind(hasSlash); // exec the name itself, through the search's exec: S3 = 0 says no search
+  a.mov(S2, S4);
+  a.li(S3, 0);
+  a.jmp(tryIt);
 
   a.bind(search);
   const emptyName = a.label();
@@ -575,12 +579,12 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.subsp(PATH_BUF);
   a.getsp(S2);
   const nextDir = a.label(), copyDir = a.label(), dirEnd = a.label(), copyName = a.label();
-  const nameLoop = a.label(), tryIt = a.label(), sawEacces = a.label(), advance = a.label();
+  const nameLoop = a.label(), sawEacces = a.label(), advance = a.label();
   const searchDone = a.label();
   a.bind(nextDir);
   a.mov(A0, S2);
-  a.addi(A4, S2, PATH_LIMIT);
-  a.addi(A4, A4, PATH_LIMIT); // A4 = the last byte "dir/name" may use, with slack below PATH_BUF
+  a.li(A4, PATH_LIMIT);
+  a.add(A4, A4, S2);
   a.bind(copyDir);
   a.ldb(A1, S3, 0);
   a.bri(EQ, A1, 0, dirEnd);
@@ -606,8 +610,9 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.addi(A0, A0, 1);
   a.addi(A2, A2, 1);
   a.jmp(nameLoop);
-  a.bind(tryIt);
+  a.bind(tryIt); // S2 = the path to try
   execTry(a, S2, str.sh);
+  a.bri(EQ, S3, 0, failed); // a name with a slash: its exec decides
   a.bri(EQ, A0, -EACCES, sawEacces);
   a.bri(EQ, A0, -ENOENT, advance);
   a.bri(EQ, A0, -ENOTDIR, advance);
@@ -787,8 +792,7 @@ function initLoop(a: Asm, str: Data, execvp: i32): void {
   a.addi(A2, S2, INIT_OLDMASK);
   a.li(A3, SIGSET_BYTES);
   a.sys(SYS_RT_SIGPROCMASK, false);
-  for (let r = A0; r <= A4; r++) a.li(r, 0);
-  a.li(a.cloneFlagsArg(), SIGCHLD);
+  for (let r = A0; r <= A4; r++) a.li(r, r == a.cloneFlagsArg() ? SIGCHLD : 0);
   a.sys(SYS_CLONE);
   a.bri(LT, A0, 0, forkFailed);
   a.bri(NE, A0, 0, parent);
