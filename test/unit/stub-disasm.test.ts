@@ -186,9 +186,10 @@ interface ProbeRecord {
  * Auto-hide's probe table, read as data: the loop loads the pool's address, then the table's,
  * makes the syscall each record numbers, and stops at the address it loads after that syscall.
  * Records (wasm/assembly/stub/program.ts, ProbeTable): u16 nr, a u8 per slot (as many as the most
- * slots any name has: where the RET ALLOW word goes, in sock_filter entries from the pool), u8
- * offset of the argument vector in the pool, 2-aligned. The pool starts with the RET ALLOW word;
- * a vector has a byte per argument (as many as the longest probe has): its value's pool offset.
+ * slots any name has: where the RET ALLOW word goes, in sock_filter entries from the pool's
+ * base), u8 offset of the argument vector, 2-aligned. Offsets count from the base the loop loads:
+ * the pool's start, or on arm 4 past it, right after the RET ALLOW word (k field) that starts the
+ * pool. A vector has a byte per argument (as many as the longest probe has): its value's offset.
  */
 function probeTable(s: Stub, slots: readonly StubSlot[]): { allow: bigint; records: ProbeRecord[] } {
   const events = skeleton(s);
@@ -206,12 +207,12 @@ function probeTable(s: Stub, slots: readonly StubSlot[]): { allow: bigint; recor
   expect((end! - table!) % size).toBe(0);
   const records: ProbeRecord[] = [];
   for (let r = off(table!); r < off(end!); r += size) {
-    const stores = Array.from({ length: slotCount }, (_, j) => pool! + 8 * s.bytes[r + 2 + j]! + (s.arch === "arm" ? 4 : 0));
+    const stores = Array.from({ length: slotCount }, (_, j) => pool! + 8 * s.bytes[r + 2 + j]!);
     const vector = off(pool!) + s.bytes[r + 2 + slotCount]!;
     const args = Array.from({ length: argCount }, (_, i) => word(off(pool!) + s.bytes[vector + i]!));
     records.push({ name: nameOf(s.arch, u16(r)), args, stores: [...new Set(stores)] });
   }
-  return { allow: word(off(pool!)), records };
+  return { allow: word(off(pool!) - (s.arch === "arm" ? 4 : 0)), records };
 }
 
 /** The skeleton with each branch target replaced by the number of events before it. */

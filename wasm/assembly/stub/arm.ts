@@ -117,6 +117,10 @@ export class Arm extends Asm {
     this.dpi(op, 0, d, d, lo);
   }
 
+  laAlign(offset: i32): i32 {
+    return offset < 256 ? 1 : 4; // up to 1020, a multiple of 4 is one rotated immediate
+  }
+
   relaxPass(): bool {
     let changed = false;
     for (let i = 0; i < this.laCount; i++) {

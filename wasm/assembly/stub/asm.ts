@@ -133,6 +133,11 @@ export abstract class Asm extends Image {
     while (this.pos % n != 0) this.byte(this.padByte());
   }
 
+  /** The alignment that makes `la` of data at `offset` (from the data's start) cheapest. */
+  laAlign(offset: i32): i32 {
+    return 1;
+  }
+
   /** Emitted first: backends that keep a constant in a register set it up here. */
   prologue(): void {}
 

@@ -82,10 +82,12 @@ function probeArgs(a: Asm, p: Probe): void {
  * per argument giving its value's offset in the pool. Every argument a probe has is loaded with its
  * value (the code form loads only the deciding ones, `set`); probes whose arguments agree share a
  * vector, and past its own arguments a probe gets another's (syscalls ignore arguments they do
- * not have). sock_fprog and the filter follow (so a
- * slot is a fixed offset from the pool), then one record per probe, 2-aligned: u16 nr,
- * u8 slot[slotCount] (where the RET ALLOW word goes, in sock_filter entries from the pool; a
- * probe with fewer slots repeats its first: storing twice is harmless), u8 vector offset.
+ * not have). Then one record per probe, 2-aligned: u16 nr, u8 slot[slotCount] (where the RET
+ * ALLOW word goes, in sock_filter entries from the pool's base; a probe with fewer slots repeats
+ * its first: storing twice is harmless), u8 vector offset; then sock_fprog and the filter, so a
+ * slot is a fixed offset from the pool. Offsets count from the pool's base: its start, or on arm
+ * the k field's offset (4) past it, so that base + 8 * slot is the k field the store patches.
+ * Arguments on which every vector agrees are loaded as constants instead.
  */
 class ProbeTable {
   values: Array<i32> = new Array<i32>(0);
@@ -99,8 +101,11 @@ class ProbeTable {
   /** Where the vector offset is in a record, and a record's size. */
   vectorAt: i32 = 0;
   recordSize: i32 = 0;
-  /** The pool's words, then the vectors, padded to 8. */
+  /** The pool's words, then the vectors, padded to 4; the records, padded (see the constructor). */
   poolBytes: i32 = 0;
+  recordBytes: i32 = 0;
+  /** Where offsets count from: see above. */
+  base: i32 = 0;
   /** Whether the probes fit the encoding (else they are emitted as code). */
   fits: bool = true;
 
@@ -117,10 +122,15 @@ class ProbeTable {
     for (let v = 0; v < this.vectors.length; v++) {
       for (let r = 0; r < this.argCount; r++) if (this.values.indexOf(this.vectors[v][r]) < 0) this.values.push(this.vectors[v][r]);
     }
-    this.poolBytes = (w * (1 + this.values.length) + this.argCount * this.vectors.length + 7) & ~7;
-    if (this.poolBytes > 256) this.fits = false; // offsets from the pool are bytes
+    this.base = w == 8 ? 0 : 4;
+    this.poolBytes = (w * (1 + this.values.length) + this.argCount * this.vectors.length + 3) & ~3; // arm: la reaches multiples of 4 in one add
+    if (this.poolBytes - this.base > 256) this.fits = false; // offsets from the pool are bytes
     this.vectorAt = 2 + this.slotCount;
     this.recordSize = (this.vectorAt + 2) & ~1;
+    // Padded so that the filter lies a multiple of 8 from the pool's start (and sock_fprog
+    // word-aligned before it).
+    const fprogBytes = w == 8 ? 16 : 8;
+    this.recordBytes = ((this.poolBytes + this.recordSize * probes.length + fprogBytes + 7) & ~7) - this.poolBytes - fprogBytes;
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
       for (let j = 0; j < p.slots.length; j++) if ((this.filterAt(a) + p.slots[j]) / 8 > 255) this.fits = false;
@@ -145,19 +155,25 @@ class ProbeTable {
     return this.vectors.length - 1;
   }
 
-  /** The pool offset of value v. */
+  /** The offset of value v. */
   valueAt(a: Asm, v: i32): i32 {
-    return a.wordSize() * (1 + this.values.indexOf(v));
+    return a.wordSize() * (1 + this.values.indexOf(v)) - this.base;
   }
 
-  /** The pool offset of vector v. */
+  /** The offset of vector v. */
   vectorStart(a: Asm, v: i32): i32 {
-    return a.wordSize() * (1 + this.values.length) + this.argCount * v;
+    return a.wordSize() * (1 + this.values.length) + this.argCount * v - this.base;
   }
 
-  /** Bytes from the pool to the filter: the pool, then struct sock_fprog. */
+  /** Whether every vector gives argument r the same value. */
+  constant(r: i32): bool {
+    for (let v = 1; v < this.vectors.length; v++) if (this.vectors[v][r] != this.vectors[0][r]) return false;
+    return true;
+  }
+
+  /** Bytes from the pool's start to the filter: the pool, the records, then struct sock_fprog. */
   filterAt(a: Asm): i32 {
-    return this.poolBytes + (a.wordSize() == 8 ? 16 : 8);
+    return this.poolBytes + this.recordBytes + (a.wordSize() == 8 ? 16 : 8);
   }
 }
 
@@ -441,29 +457,33 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
     a.la(S3, str.probes);
     a.li(S2, MODE_AUTO);
     a.bind(loop);
-    // The vector's address goes into the last argument's register, which is loaded last.
-    const vec = argReg(table.argCount - 1);
-    a.ldb(vec, S3, table.vectorAt);
-    a.add(vec, vec, S5);
-    for (let r = 0; r < table.argCount; r++) {
-      const reg = argReg(r);
-      a.ldb(reg, vec, r);
-      a.ldx(reg, S5, reg);
+    // The vector's address goes into the last varying argument's register, loaded last.
+    let last = -1;
+    for (let r = 0; r < table.argCount; r++) if (!table.constant(r)) last = r;
+    if (last >= 0) {
+      const vec = argReg(last);
+      a.ldb(vec, S3, table.vectorAt);
+      a.add(vec, vec, S5);
+      for (let r = 0; r <= last; r++) {
+        if (r == last || table.constant(r)) continue;
+        a.ldb(argReg(r), vec, r);
+        a.ldx(argReg(r), S5, argReg(r));
+      }
+      a.ldb(vec, vec, last);
+      a.ldx(vec, S5, vec);
     }
+    for (let r = 0; r < table.argCount; r++) if (table.constant(r)) a.li(argReg(r), table.vectors[0][r]);
     a.sysAt(S3, 0, true);
     a.bri(NE, A0, -EPERM, allowed);
     a.li(S2, -1);
     a.jmp(next);
     a.bind(allowed);
-    a.ld(A0, S5, 0); // the RET ALLOW word
-    // A 64-bit word is the whole RET ALLOW instruction; a 32-bit one its k field (the slots are
-    // RETs already: only k changes), little-endian on arm.
-    const k = w == 8 ? 0 : 4;
-    const slots = k == 0 ? S5 : A2;
-    if (k != 0) a.addi(A2, S5, k);
+    // The RET ALLOW word: a 64-bit word is the whole instruction; a 32-bit one its k field (the
+    // slots are RETs already: only k changes), little-endian on arm.
+    a.ld(A0, S5, -table.base);
     for (let j = 0; j < table.slotCount; j++) {
       a.ldb(A1, S3, 2 + j);
-      a.stx8(A0, slots, A1);
+      a.stx8(A0, S5, A1);
     }
     a.bind(next);
     a.addi(S3, S3, table.recordSize);
@@ -686,6 +706,12 @@ function failures(a: Asm, str: Data, x: Exits): void {
   a.sys(SYS_EXIT_GROUP, false);
 }
 
+/** Binds a string `la` reaches, aligned as the backend likes it there. */
+function at(a: Asm, l: i32): void {
+  a.align(a.laAlign(a.pos - a.dataStart));
+  a.bind(l);
+}
+
 /** The data after the code: strings first (arm reaches the first few hundred bytes with one add),
  *  then the init's constants, the probe pool, sock_fprog, the filter (with the fallback's RET
  *  ALLOW after it) and the probe table. */
@@ -694,33 +720,34 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
   // Data (writable in its own mapping with auto-hide: see elf.ts).
   a.align(8);
   a.beginData();
-  a.bind(str.prefix); a.cstr(PREFIX, false);
+  at(a, str.prefix); a.cstr(PREFIX, false);
   a.cstr(MSG_WARN, false); // right after PREFIX: see MSG_WARN
-  a.bind(str.modeKey); a.cstr("CLONE3_WORKAROUND_MODE=");
-  a.bind(str.pathKey); a.cstr("PATH=");
-  a.bind(str.modeNames); a.cstr("auto"); a.cstr("always"); a.cstr("never"); // MODE_AUTO.. in order
-  a.bind(str.dashdash); a.cstr("--");
-  a.bind(str.sh); a.cstr("/bin/sh");
-  a.bind(str.defaultPath); a.cstr(DEFAULT_PATH);
-  a.bind(str.notFound); a.cstr(MSG_NOT_FOUND, false);
-  a.bind(str.denied); a.cstr(MSG_DENIED, false);
-  a.bind(str.notDir); a.cstr(MSG_NOT_DIR, false);
-  a.bind(str.cannot); a.cstr(MSG_CANNOT, false);
-  a.bind(str.emptyName); a.cstr(EMPTY_NAME);
-  a.bind(str.usage); a.cstr(MSG_USAGE, false);
-  a.bind(str.mode); a.cstr(MSG_MODE, false);
-  a.bind(str.install); a.cstr(MSG_INSTALL, false);
+  at(a, str.modeKey); a.cstr("CLONE3_WORKAROUND_MODE=");
+  at(a, str.pathKey); a.cstr("PATH=");
+  at(a, str.modeNames); a.cstr("auto"); a.cstr("always"); a.cstr("never"); // MODE_AUTO.. in order
+  at(a, str.dashdash); a.cstr("--");
+  at(a, str.sh); a.cstr("/bin/sh");
+  at(a, str.defaultPath); a.cstr(DEFAULT_PATH);
+  at(a, str.notFound); a.cstr(MSG_NOT_FOUND, false);
+  at(a, str.denied); a.cstr(MSG_DENIED, false);
+  at(a, str.notDir); a.cstr(MSG_NOT_DIR, false);
+  at(a, str.cannot); a.cstr(MSG_CANNOT, false);
+  at(a, str.emptyName); a.cstr(EMPTY_NAME);
+  at(a, str.usage); a.cstr(MSG_USAGE, false);
+  at(a, str.mode); a.cstr(MSG_MODE, false);
+  at(a, str.install); a.cstr(MSG_INSTALL, false);
   if (init) {
-    a.bind(str.versionKey); a.cstr("--version");
-    a.bind(str.version); a.cstr(MSG_VERSION, false);
-    a.align(8);
+    at(a, str.versionKey); a.cstr("--version");
+    at(a, str.version); a.cstr(MSG_VERSION, false);
+    a.align(w); // the kernel copies these in: word alignment is plenty
     a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
     a.bind(str.second); // struct timespec { 1 s, 0 ns } (of longs: the old rt_sigtimedwait on arm)
     if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
   }
-  a.align(8);
-  if (table !== null) { // the pool, right before sock_fprog and the filter (see ProbeTable)
-    a.bind(str.pool);
+  a.align(w); // sock_fprog's pointer, the pool's words
+  if (table !== null) { // the pool and the records, right before sock_fprog and the filter (see ProbeTable)
+    const poolStart = a.pos;
+    if (table.base == 0) a.bind(str.pool);
     if (w == 8) { // the whole RET ALLOW instruction: struct sock_filter { u16 code; u8 jt, jf; u32 k; }
       a.u16(BPF_RET_K);
       a.u16(0);
@@ -728,6 +755,7 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     } else {
       a.u32(SECCOMP_RET_ALLOW); // its k field (the slots are RETs already: only k changes)
     }
+    if (table.base != 0) a.bind(str.pool); // the base: see ProbeTable
     for (let i = 0; i < table.values.length; i++) {
       const v = table.values[i];
       if (w == 8) a.u64(<u64><i64>v); else a.u32(<u32>v);
@@ -735,7 +763,18 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     for (let v = 0; v < table.vectors.length; v++) {
       for (let r = 0; r < table.argCount; r++) a.byte(<u32>table.valueAt(a, table.vectors[v][r]));
     }
-    a.align(8);
+    while (a.pos < poolStart + table.poolBytes) a.byte(0);
+    a.bind(str.probes);
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      const start = a.pos;
+      a.u16(<u32>p.nr);
+      for (let j = 0; j < table.slotCount; j++) a.byte(<u32>((table.filterAt(a) + p.slots[j < p.slots.length ? j : 0]) / 8));
+      a.byte(<u32>table.vectorStart(a, table.vectorOf[i]));
+      while (a.pos < start + table.recordSize) a.byte(0);
+    }
+    a.bind(str.probesEnd);
+    while (a.pos < poolStart + table.poolBytes + table.recordBytes) a.byte(0);
   }
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
   a.u16(<u32>(filterLen / 8));
@@ -752,18 +791,6 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     a.u16(BPF_RET_K);
     a.u16(0);
     a.u32(SECCOMP_RET_ALLOW);
-  }
-  if (table !== null) {
-    a.bind(str.probes);
-    for (let i = 0; i < probes.length; i++) {
-      const p = probes[i];
-      const start = a.pos;
-      a.u16(<u32>p.nr);
-      for (let j = 0; j < table.slotCount; j++) a.byte(<u32>((table.filterAt(a) + p.slots[j < p.slots.length ? j : 0]) / 8));
-      a.byte(<u32>table.vectorStart(a, table.vectorOf[i]));
-      while (a.pos < start + table.recordSize) a.byte(0);
-    }
-    a.bind(str.probesEnd);
   }
 }
 
