@@ -283,17 +283,30 @@ function strcmp(a: Asm, str: i32, equal: i32): void {
   a.bind(miss);
 }
 
-/** A0 = seccomp(SET_MODE_FILTER, 0, &fprog) or prctl(PR_SET_SECCOMP, MODE_FILTER, &fprog). */
-function installCall(a: Asm, viaPrctl: bool, fprog: i32): void {
+/** Falls through if the string at `str` equals the one at A1, else goes to `differ`. Clobbers
+ *  A1..A4. */
+function strequal(a: Asm, str: i32, differ: i32): void {
+  const loop = a.label();
+  a.mov(A4, str);
+  a.bind(loop);
+  a.ldb(A2, A1, 0);
+  a.ldb(A3, A4, 0);
+  a.br(NE, A2, A3, differ);
+  a.addi(A4, A4, 1);
+  a.addi(A1, A1, 1);
+  a.bri(NE, A2, 0, loop);
+}
+
+/** A0 = seccomp(SET_MODE_FILTER, 0, &fprog) or prctl(PR_SET_SECCOMP, MODE_FILTER, &fprog), with
+ *  A2 = &fprog already. */
+function installCall(a: Asm, viaPrctl: bool): void {
   if (viaPrctl) {
     a.li(A0, PR_SET_SECCOMP);
     a.li(A1, SECCOMP_MODE_FILTER);
-    a.la(A2, fprog);
     a.sys(SYS_PRCTL);
   } else {
     a.li(A0, SECCOMP_SET_MODE_FILTER);
     a.li(A1, 0);
-    a.la(A2, fprog);
     a.sys(SYS_SECCOMP);
   }
 }
@@ -371,13 +384,11 @@ function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
   a.addi(S0, S0, w);
   a.ld(S4, S0, 0);
   a.bri(EQ, S4, 0, x.usage);
-  const noDashDash = a.label(), dashDash = a.label();
+  const noDashDash = a.label();
   if (init) { // docker-init --version, as dockerd asks: one line on stdout, exit 0
-    const isVersion = a.label(), notVersion = a.label();
+    const notVersion = a.label();
     a.la(A1, str.versionKey);
-    strcmp(a, S4, isVersion);
-    a.jmp(notVersion);
-    a.bind(isVersion);
+    strequal(a, S4, notVersion);
     a.li(A0, 1);
     a.la(A1, str.version);
     a.li(A2, MSG_VERSION.length);
@@ -387,9 +398,7 @@ function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
     a.bind(notVersion);
   }
   a.la(A1, str.dashdash);
-  strcmp(a, S4, dashDash);
-  a.jmp(noDashDash);
-  a.bind(dashDash);
+  strequal(a, S4, noDashDash);
   a.addi(S0, S0, w);
   a.ld(S4, S0, 0);
   a.bri(EQ, S4, 0, x.usage);
@@ -538,11 +547,12 @@ function installFilter(a: Asm, str: Data, x: Exits): void {
   a.li(S2, 0);
   a.li(S5, 0);
   a.bind(retry);
+  a.la(A2, str.fprog);
   a.bri(NE, S2, 0, viaPrctl);
-  installCall(a, false, str.fprog);
+  installCall(a, false);
   a.jmp(check);
   a.bind(viaPrctl);
-  installCall(a, true, str.fprog);
+  installCall(a, true);
   a.bind(check);
   a.bri(EQ, A0, 0, x.exec);
   a.bri(NE, A0, -ENOSYS, notNosys);
@@ -849,8 +859,7 @@ function initLoop(a: Asm, str: Data, execvp: i32): void {
   a.li(A1, 0);
   a.addi(A2, S2, INIT_SIGINFO);
   a.li(A3, WNOHANG_WEXITED);
-  a.li(A4, 0);
-  a.li(A0, P_ALL);
+  a.li(A4, 0); // A0 is 0 = P_ALL already
   a.sys(SYS_WAITID);
   a.bri(NE, A0, 0, wait); // ECHILD
   a.ldw(A0, S2, INIT_SIGINFO + SI_PID - siShift(a));
