@@ -457,21 +457,21 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
   a.bri(EQ, S2, MODE_NEVER, x.exec);
   a.bri(EQ, S2, MODE_ALWAYS, x.install);
   if (table !== null) {
-    // The probe table (see ProbeTable), one record per turn: S3 = the record, S5 = the pool,
-    // S2 = MODE_AUTO until a probe answers EPERM, then -1 (never MODE_ALWAYS: installFailed
-    // warns). PATH waits in our argv slot meanwhile.
-    const loop = a.label(), allowed = a.label(), next = a.label();
-    a.st(S3, S0, -w);
+    // The probe table (see ProbeTable), one record per turn: S4 = the record (the command name
+    // is argv[0] again after), S5 = the pool's base; S2 counts up from -(probes) once per
+    // allowed probe, so it ends at MODE_AUTO (0) when nothing answered EPERM, and below zero
+    // (never MODE_ALWAYS: installFailed warns) when something did.
+    const loop = a.label(), next = a.label();
     a.la(S5, str.pool);
-    a.la(S3, str.probes);
-    a.li(S2, MODE_AUTO);
+    a.la(S4, str.probes);
+    a.li(S2, -probes.length);
     a.bind(loop);
     // The vector's address goes into the last varying argument's register, loaded last.
     let last = -1;
     for (let r = 0; r < table.argCount; r++) if (!table.constant(r)) last = r;
     if (last >= 0) {
       const vec = argReg(last);
-      a.ldb(vec, S3, table.vectorAt);
+      a.ldb(vec, S4, table.vectorAt);
       a.add(vec, vec, S5);
       for (let r = 0; r <= last; r++) {
         if (r == last || table.constant(r)) continue;
@@ -482,23 +482,21 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
       a.ldx(vec, S5, vec);
     }
     for (let r = 0; r < table.argCount; r++) if (table.constant(r)) a.li(argReg(r), table.vectors[0][r]);
-    a.sysAt(S3, 0, true);
-    a.bri(NE, A0, -EPERM, allowed);
-    a.li(S2, -1);
-    a.jmp(next);
-    a.bind(allowed);
+    a.sysAt(S4, 0, true);
+    a.bri(EQ, A0, -EPERM, next);
+    a.addi(S2, S2, 1);
     // The RET ALLOW word: a 64-bit word is the whole instruction; a 32-bit one its k field (the
     // slots are RETs already: only k changes), little-endian on arm.
     a.ld(A0, S5, -table.base);
     for (let j = 0; j < table.slotCount; j++) {
-      a.ldb(A1, S3, 2 + j);
+      a.ldb(A1, S4, 2 + j);
       a.stx8(A0, S5, A1);
     }
     a.bind(next);
-    a.addi(S3, S3, table.recordSize);
+    a.addi(S4, S4, table.recordSize);
     a.la(A0, str.probesEnd);
-    a.br(NE, S3, A0, loop);
-    a.ld(S3, S0, -w);
+    a.br(NE, S4, A0, loop);
+    a.ld(S4, S0, 0);
     a.bri(NE, S2, MODE_AUTO, x.install);
   } else if (autoHide) {
     // Every probe runs; a syscall allowed (or ENOSYS) here gets its slots patched to ALLOW, so
