@@ -349,15 +349,11 @@ describe("objdump's view of the auto-hide and init stubs", () => {
     for (const { at } of refs) expect(at!).toBeGreaterThanOrEqual(s.base + s.dataBias); // the pool and the table too
   });
 
-  it.each(ARCHES.filter((a) => a !== "arm"))("%s: the init stub is at most 3 KiB and the auto-hide stub at most 2.5 KiB", (arch) => {
+  // arm carries 27 probes and a 77-instruction filter (arm and aarch64 ABIs): its auto-hide stub
+  // is over the 2.5 KiB aim.
+  it.each(ARCHES)("%s: the init stub is at most 3 KiB and the auto-hide stub at most 2.5 KiB (arm: 2.625)", (arch) => {
     expect(stubs.init[arch].bytes.length).toBeLessThanOrEqual(3072);
-    expect(stubs["auto-hide"][arch].bytes.length).toBeLessThanOrEqual(2560);
-  });
-
-  // arm carries 27 probes and a 78-instruction filter (arm and aarch64 ABIs): over the 2.5 KiB aim.
-  it("arm: the init stub is at most 4 KiB and the auto-hide stub at most 3.5 KiB", () => {
-    expect(stubs.init.arm.bytes.length).toBeLessThanOrEqual(4096);
-    expect(stubs["auto-hide"].arm.bytes.length).toBeLessThanOrEqual(3584);
+    expect(stubs["auto-hide"][arch].bytes.length).toBeLessThanOrEqual(arch === "arm" ? 2688 : 2560);
   });
 
   it.each(ARCHES)("%s: the probe table gives each name its launcher arguments and its slots' addresses (arm: their k fields)", (arch) => {
