@@ -236,35 +236,32 @@ function say(a: Asm, l: i32, len: i32): void {
 
 /** write(2, str, strlen(str)) for the string in register `reg` (not A0..A3). */
 function sayCstr(a: Asm, reg: i32): void {
-  const loop = a.label(), done = a.label();
+  const loop = a.label();
   a.mov(A1, reg);
   a.mov(A3, reg);
-  a.li(A2, 0);
+  a.li(A2, -1); // counts the NUL too
   a.bind(loop);
   a.ldb(A0, A3, 0);
-  a.bri(EQ, A0, 0, done);
   a.addi(A3, A3, 1);
   a.addi(A2, A2, 1);
-  a.jmp(loop);
-  a.bind(done);
+  a.bri(NE, A0, 0, loop);
   a.li(A0, 2);
   a.sys(SYS_WRITE, false);
 }
 
 /** If the string at `str` starts with the constant at `key`, leave `str` just past it and go to
- *  `matched`; otherwise fall through. Clobbers `str`, A2, A3 and `tmp`. */
+ *  `matched`; otherwise fall through (`str` then points anywhere in it). Clobbers `str`, A2, A3
+ *  and `tmp`. */
 function skipPrefix(a: Asm, str: i32, key: i32, tmp: i32, matched: i32): void {
-  const loop = a.label(), miss = a.label();
+  const loop = a.label();
   a.la(tmp, key);
   a.bind(loop);
   a.ldb(A2, tmp, 0);
   a.bri(EQ, A2, 0, matched);
   a.ldb(A3, str, 0);
-  a.br(NE, A2, A3, miss);
   a.addi(str, str, 1);
   a.addi(tmp, tmp, 1);
-  a.jmp(loop);
-  a.bind(miss);
+  a.br(EQ, A2, A3, loop);
 }
 
 /** If the string at `str` equals the one at A1, go to `equal`; otherwise fall through with A1 at
@@ -423,7 +420,9 @@ function readEnv(a: Asm, str: Data, x: Exits): void {
   a.bind(tryPath);
   a.bri(NE, S3, 0, envNext);
   skipPrefix(a, A0, str.pathKey, A1, pathFound);
-  a.jmp(envNext);
+  a.bind(envNext);
+  a.addi(S5, S5, w);
+  a.jmp(envLoop);
   a.bind(pathFound);
   a.mov(S3, A0);
   a.jmp(envNext);
@@ -444,9 +443,6 @@ function readEnv(a: Asm, str: Data, x: Exits): void {
   a.addi(S2, S2, 1);
   a.bri(NE, S2, MODE_NEVER + 1, nextName);
   a.jmp(x.badMode);
-  a.bind(envNext);
-  a.addi(S5, S5, w);
-  a.jmp(envLoop);
   a.bind(envDone);
 }
 
@@ -587,12 +583,7 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.bri(EQ, A0, 0x2f, hasSlash);
   a.addi(A1, A1, 1);
   a.bri(NE, A0, 0, slashLoop);
-  a.jmp(search);
   const tryIt = a.label();
-  a.bind(hasSlash); // exec the name itself, through the search's exec: S3 = 0 says no search
-  a.mov(S2, S4);
-  a.li(S3, 0);
-  a.jmp(tryIt);
 
   a.bind(search);
   const emptyName = a.label();
@@ -684,6 +675,10 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.bind(emptyName);
   a.la(S4, str.emptyName);
   a.jmp(failed);
+  a.bind(hasSlash); // exec the name itself, through the search's exec: S3 = 0 says no search
+  a.mov(S2, S4);
+  a.li(S3, 0);
+  a.jmp(tryIt);
 }
 
 /** Our own failures (exit 125) and the tail that writes a message and exits with S5. */
