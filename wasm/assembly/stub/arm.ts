@@ -14,6 +14,10 @@ const R7: u32 = 7;
 const SP: u32 = 13;
 const RBASE: u32 = 14; // lr
 const AL: u32 = 0xe0000000;
+/** Single data transfer's indexing: the P bit (24) and the W bit (21). */
+const OFFSET: u32 = 1 << 24;
+const PRE: u32 = (1 << 24) | (1 << 21);
+const POST: u32 = 0;
 /** The program has about 30 `la`s. */
 const MAX_LA: i32 = 128;
 
@@ -153,11 +157,28 @@ export class Arm extends Asm {
     this.insn(AL | 0x00800000 | (this.r(rs) << 16) | (this.r(rd) << 12) | this.r(rt));
   }
 
-  /** ldr/str/ldrb/strb with a 12-bit offset and the U bit (bits: L at 20, B at 22). */
-  mem(load: bool, byte: bool, t: u32, n: u32, off: i32): void {
+  /** ldr/str/ldrb/strb with a 12-bit offset and the U bit (bits: L at 20, B at 22); `index` is
+   *  OFFSET ([n, #off]), PRE ([n, #off]!) or POST ([n], #off). */
+  mem(load: bool, byte: bool, t: u32, n: u32, off: i32, index: u32 = OFFSET): void {
     const up: u32 = off >= 0 ? 1 : 0;
     const mag = <u32>(off >= 0 ? off : -off) & 0xfff;
-    this.insn(AL | 0x05000000 | (up << 23) | ((byte ? 1 : 0) << 22) | ((load ? 1 : 0) << 20) | (n << 16) | (t << 12) | mag);
+    this.insn(AL | 0x04000000 | index | (up << 23) | ((byte ? 1 : 0) << 22) | ((load ? 1 : 0) << 20) | (n << 16) | (t << 12) | mag);
+  }
+
+  ldbPost(rd: i32, rb: i32): void { // ldrb rd, [rb], #1
+    this.mem(true, true, this.r(rd), this.r(rb), 1, POST);
+  }
+
+  stbPost(rs: i32, rb: i32): void { // strb rs, [rb], #1
+    this.mem(false, true, this.r(rs), this.r(rb), 1, POST);
+  }
+
+  ldPost(rd: i32, rb: i32): void { // ldr rd, [rb], #4
+    this.mem(true, false, this.r(rd), this.r(rb), 4, POST);
+  }
+
+  ldPre(rd: i32, rb: i32, off: i32): void { // ldr rd, [rb, #off]!
+    this.mem(true, false, this.r(rd), this.r(rb), off, PRE);
   }
 
   // A word is 32 bits here: ld/st move pointers (see Asm.wordSize).

@@ -172,6 +172,26 @@ export abstract class Asm extends Image {
   abstract stx(rs: i32, rb: i32, ri: i32): void;
   /** Word store at rb + 8 * ri: into the ri'th sock_filter of the array at rb. */
   abstract stx8(rs: i32, rb: i32, ri: i32): void;
+  /** rd = the byte at rb, then rb += 1 (rd != rb): one post-indexed load on arm. */
+  ldbPost(rd: i32, rb: i32): void {
+    this.ldb(rd, rb, 0);
+    this.addi(rb, rb, 1);
+  }
+  /** The byte at rb = rs, then rb += 1 (rs != rb). */
+  stbPost(rs: i32, rb: i32): void {
+    this.stb(rs, rb, 0);
+    this.addi(rb, rb, 1);
+  }
+  /** rd = the word at rb, then rb += the word size (rd != rb). */
+  ldPost(rd: i32, rb: i32): void {
+    this.ld(rd, rb, 0);
+    this.addi(rb, rb, this.wordSize());
+  }
+  /** rb += off, then rd = the word at rb (rd != rb): one pre-indexed load on arm. */
+  ldPre(rd: i32, rb: i32, off: i32): void {
+    this.addi(rb, rb, off);
+    this.ld(rd, rb, 0);
+  }
   abstract jmp(l: i32): void;
   /** if (ra cond rb) goto l; 64-bit compare. */
   abstract br(cond: i32, ra: i32, rb: i32, l: i32): void;

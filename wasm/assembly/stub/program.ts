@@ -241,8 +241,7 @@ function sayCstr(a: Asm, reg: i32): void {
   a.mov(A3, reg);
   a.li(A2, -1); // counts the NUL too
   a.bind(loop);
-  a.ldb(A0, A3, 0);
-  a.addi(A3, A3, 1);
+  a.ldbPost(A0, A3);
   a.addi(A2, A2, 1);
   a.bri(NE, A0, 0, loop);
   a.li(A0, 2);
@@ -258,8 +257,7 @@ function skipPrefix(a: Asm, str: i32, key: i32, tmp: i32, matched: i32): void {
   a.bind(loop);
   a.ldb(A2, tmp, 0);
   a.bri(EQ, A2, 0, matched);
-  a.ldb(A3, str, 0);
-  a.addi(str, str, 1);
+  a.ldbPost(A3, str);
   a.addi(tmp, tmp, 1);
   a.br(EQ, A2, A3, loop);
 }
@@ -286,11 +284,9 @@ function strequal(a: Asm, str: i32, differ: i32): void {
   const loop = a.label();
   a.mov(A4, str);
   a.bind(loop);
-  a.ldb(A2, A1, 0);
-  a.ldb(A3, A4, 0);
+  a.ldbPost(A2, A1);
+  a.ldbPost(A3, A4);
   a.br(NE, A2, A3, differ);
-  a.addi(A4, A4, 1);
-  a.addi(A1, A1, 1);
   a.bri(NE, A2, 0, loop);
 }
 
@@ -375,11 +371,9 @@ function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
   a.mov(S1, S0);
   const scanArgv = a.label();
   a.bind(scanArgv);
-  a.ld(A1, S1, 0);
-  a.addi(S1, S1, w);
+  a.ldPost(A1, S1);
   a.bri(NE, A1, 0, scanArgv);
-  a.addi(S0, S0, w);
-  a.ld(S4, S0, 0);
+  a.ldPre(S4, S0, w);
   a.bri(EQ, S4, 0, x.usage);
   const noDashDash = a.label();
   if (init) { // docker-init --version, as dockerd asks: one line on stdout, exit 0
@@ -396,8 +390,7 @@ function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
   }
   a.la(A1, str.dashdash);
   strequal(a, S4, noDashDash);
-  a.addi(S0, S0, w);
-  a.ld(S4, S0, 0);
+  a.ldPre(S4, S0, w);
   a.bri(EQ, S4, 0, x.usage);
   a.bind(noDashDash);
 }
@@ -437,8 +430,7 @@ function readEnv(a: Asm, str: Data, x: Exits): void {
   a.bind(nextName);
   strcmp(a, A0, envNext);
   a.bind(skipName); // to just past this name's NUL
-  a.ldb(A2, A1, 0);
-  a.addi(A1, A1, 1);
+  a.ldbPost(A2, A1);
   a.bri(NE, A2, 0, skipName);
   a.addi(S2, S2, 1);
   a.bri(NE, S2, MODE_NEVER + 1, nextName);
@@ -579,9 +571,8 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   const slashLoop = a.label();
   a.mov(A1, S4);
   a.bind(slashLoop);
-  a.ldb(A0, A1, 0);
+  a.ldbPost(A0, A1);
   a.bri(EQ, A0, 0x2f, hasSlash);
-  a.addi(A1, A1, 1);
   a.bri(NE, A0, 0, slashLoop);
   const tryIt = a.label();
 
@@ -609,25 +600,21 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.bri(EQ, A1, 0, dirEnd);
   a.bri(EQ, A1, 0x3a, dirEnd);
   a.br(EQ, A0, A4, advance); // too long: skip this entry, as ENAMETOOLONG would
-  a.stb(A1, A0, 0);
-  a.addi(A0, A0, 1);
+  a.stbPost(A1, A0);
   a.addi(S3, S3, 1);
   a.jmp(copyDir);
   a.bind(dirEnd);
   a.br(EQ, A0, S2, copyName); // an empty entry means the current directory: the bare name
   a.br(EQ, A0, A4, advance);
   a.li(A1, 0x2f);
-  a.stb(A1, A0, 0);
-  a.addi(A0, A0, 1);
+  a.stbPost(A1, A0);
   a.bind(copyName);
   a.mov(A2, S4);
   a.bind(nameLoop);
   a.br(EQ, A0, A4, advance);
-  a.ldb(A1, A2, 0);
-  a.stb(A1, A0, 0);
+  a.ldbPost(A1, A2);
+  a.stbPost(A1, A0); // tryIt sets A0 and A2 afresh
   a.bri(EQ, A1, 0, tryIt);
-  a.addi(A0, A0, 1);
-  a.addi(A2, A2, 1);
   a.jmp(nameLoop);
   a.bind(tryIt); // S2 = the path to try
   execTry(a, S2, str.sh);
@@ -642,9 +629,8 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.bind(sawEacces);
   a.li(S5, 1);
   a.bind(advance); // skip to just past the next ':', or finish at the end
-  a.ldb(A1, S3, 0);
+  a.ldbPost(A1, S3); // past the end at searchDone, which no longer reads S3
   a.bri(EQ, A1, 0, searchDone);
-  a.addi(S3, S3, 1);
   a.bri(NE, A1, 0x3a, advance);
   a.jmp(nextDir);
   a.bind(searchDone);
