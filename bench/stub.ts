@@ -65,7 +65,7 @@ function breakdown(): Table {
     title: "Where the auto-hide stub's bytes go (bytes)",
     headers: ["arch", "total", "probes (count x each)", "filter", "rest: headers, run path, strings"],
     rows,
-    notes: ["probes: the stub minus the same stub with no probes; the filter includes no RET ALLOW copy (that is in rest)."],
+    notes: ["probes: the stub minus the same stub with no probes (the probe table, its pool and the loop that runs it, less the RET ALLOW copy a stub without them keeps after the filter); the filter is the program alone."],
   };
 }
 

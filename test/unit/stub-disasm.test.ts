@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KernelArch } from "../../arch/types.ts";
 import { autoHideNames, autoHideProgram } from "../../launcher/compile.ts";
-import type { StubOptions } from "../../wasm/stub.ts";
+import type { StubOptions, StubSlot } from "../../wasm/stub.ts";
+import { PROBE_ARGS } from "../../launcher/probes.ts";
 import { maximalProgram, presetProgram, removeScratch, stubFile } from "../stub/stubs.ts";
 
 afterAll(removeScratch);
@@ -37,6 +38,8 @@ interface Stub {
   fprog: number;
   /** How much higher than its file offset the data is addressed (its own RW mapping), else 0. */
   dataBias: number;
+  /** Where the data starts (the code ends, after padding). */
+  dataStart: number;
   insns: Insn[];
 }
 
@@ -49,9 +52,12 @@ function load(arch: KernelArch, program = presetProgram(arch), opts: Partial<Stu
   const base = loads[0]![1];
   const dataBias = loads.length > 1 ? loads[1]![1] - loads[1]![0] - base : 0;
   const fprog = base + bytes.indexOf(Buffer.from(program)) - (arch === "arm" ? 8 : 16); // struct sock_fprog's size
+  // The data starts with the messages' prefix and the warning after it (program.ts writeData).
+  const dataStart = base + bytes.indexOf(Buffer.from("clone3-workaround: warning: "));
+  if (loads.length > 1) expect(dataStart).toBe(base + loads[1]![0]);
   const out = execFileSync(
     "objdump",
-    ["-D", "-b", "binary", ...OBJDUMP[arch], `--adjust-vma=${base}`, `--start-address=${entry}`, `--stop-address=${fprog}`, "-z", file],
+    ["-D", "-b", "binary", ...OBJDUMP[arch], `--adjust-vma=${base}`, `--start-address=${entry}`, `--stop-address=${dataStart}`, "-z", file],
     { encoding: "utf8" },
   );
   const insns: Insn[] = [];
@@ -59,7 +65,7 @@ function load(arch: KernelArch, program = presetProgram(arch), opts: Partial<Stu
     const m = /^\s*([0-9a-f]+):\t(?:[0-9a-f]{2,8} ?)+\s*\t(.*)$/.exec(line);
     if (m) insns.push({ addr: parseInt(m[1]!, 16), text: m[2]!.replace(/\s+/g, " ").replace(/\s*(\/\/|<).*$/, "").replace(arch === "arm" ? /\s*[@;].*$/ : /$^/, "").trim() });
   }
-  return { arch, bytes, base, entry, fprog, dataBias, insns };
+  return { arch, bytes, base, entry, fprog, dataBias, dataStart, insns };
 }
 
 const nameOf = (arch: KernelArch, nr: number): string =>
@@ -74,11 +80,13 @@ function code(s: Stub): Insn[] {
 }
 
 type Event = { kind: "B" | "EQ" | "NE" | "LT"; target: number } | { kind: "SYS"; name: string } | { kind: "DATA"; what: string };
+/** A syscall whose number the probe loop loads from its table (see probeTable). */
+const TABLE_SYS: Event = { kind: "SYS", name: "<probe table>" };
 
 /** The IR-level skeleton of a stub, each event tagged with its address. */
-function skeleton(s: Stub): { addr: number; ev: Event }[] {
+function skeleton(s: Stub): { addr: number; ev: Event; at?: number }[] {
   const insns = code(s);
-  const events: { addr: number; ev: Event }[] = [];
+  const events: { addr: number; ev: Event; at?: number }[] = [];
   let rbase = 0; // ppc64le: r20 = base + 0x8000 from the prologue
   const armValue = new Map<string, number>(); // arm: constants built by mov/mvn, then orr/bic
   const data = (at: number): string => {
@@ -90,7 +98,8 @@ function skeleton(s: Stub): { addr: number; ev: Event }[] {
     const text = s.bytes.subarray(off, Math.min(end < 0 ? s.bytes.length : end, off + 24)).toString("latin1");
     return /^[\x20-\x7e\n]+$/.test(text) ? text : "<binary>"; // binary constants differ in byte order
   };
-  const inImage = (v: number) => (v >= s.base && v < s.base + s.bytes.length) || (s.dataBias > 0 && v >= s.base + s.dataBias && v < s.base + s.dataBias + s.bytes.length);
+  // The end counts: the probe loop stops at its table's end, which may be the image's.
+  const inImage = (v: number) => (v >= s.base && v <= s.base + s.bytes.length) || (s.dataBias > 0 && v >= s.base + s.dataBias && v <= s.base + s.dataBias + s.bytes.length);
   for (let i = 0; i < insns.length; i++) {
     const { addr, text } = insns[i]!;
     const prev = (back: number) => insns[i - back]?.text ?? "";
@@ -100,56 +109,110 @@ function skeleton(s: Stub): { addr: number; ev: Event }[] {
       case "x86_64":
         if ((m = /^jmp 0x(\w+)$/.exec(text))) branch("B", m[1]!);
         else if ((m = /^j(e|ne|l) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
+        else if (text === "syscall" && /^movzwl .*,%eax$/.test(prev(1))) events.push({ addr, ev: TABLE_SYS });
         else if (text === "syscall") {
           const nr = /^mov \$0x(\w+),%eax$/.exec(prev(1)) ?? (/^pop %rax$/.test(prev(1)) ? /^push \$0x(\w+)$/.exec(prev(2)) : null);
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, parseInt(nr![1]!, 16)) } });
         } else if ((m = /^mov \$0x(\w+),%\w+$/.exec(text)) && inImage(parseInt(m[1]!, 16))) {
-          events.push({ addr, ev: { kind: "DATA", what: data(parseInt(m[1]!, 16)) } });
+          events.push({ addr, ev: { kind: "DATA", what: data(parseInt(m[1]!, 16)) }, at: parseInt(m[1]!, 16) });
         }
         break;
       case "aarch64":
         if ((m = /^b 0x(\w+)$/.exec(text))) branch("B", m[1]!);
         else if ((m = /^b\.(eq|ne|lt) 0x(\w+)$/.exec(text))) branch(m[1] === "eq" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
+        else if (text === "svc #0x0" && /^ldrh w8,/.test(prev(1))) events.push({ addr, ev: TABLE_SYS });
         else if (text === "svc #0x0") {
           const nr = /^mov x8, #0x(\w+)$/.exec(prev(1))!;
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, parseInt(nr[1]!, 16)) } });
-        } else if ((m = /^adr x\d+, 0x(\w+)$/.exec(text))) events.push({ addr, ev: { kind: "DATA", what: data(parseInt(m[1]!, 16)) } });
+        } else if ((m = /^adr x\d+, 0x(\w+)$/.exec(text))) events.push({ addr, ev: { kind: "DATA", what: data(parseInt(m[1]!, 16)) }, at: parseInt(m[1]!, 16) });
         break;
       case "ppc64le":
         if ((m = /^lis r20,(\d+)$/.exec(text))) rbase = Number(m[1]) * 0x10000;
         else if ((m = /^ori r20,r20,(\d+)$/.exec(text))) rbase |= Number(m[1]);
         else if ((m = /^b 0x(\w+)$/.exec(text))) branch("B", m[1]!);
         else if ((m = /^(beq|bne|blt) 0x(\w+)$/.exec(text))) branch(m[1] === "beq" ? "EQ" : m[1] === "bne" ? "NE" : "LT", m[2]!);
+        else if (text === "sc" && /^lhz r0,/.test(prev(1))) events.push({ addr, ev: TABLE_SYS });
         else if (text === "sc") {
           const nr = /^li r0,(\d+)$/.exec(prev(1))!;
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, Number(nr[1])) } });
-        } else if ((m = /^addi r\d+,r20,(-?\d+)$/.exec(text))) events.push({ addr, ev: { kind: "DATA", what: data(rbase + Number(m[1])) } });
+        } else if ((m = /^addi r\d+,r20,(-?\d+)$/.exec(text))) events.push({ addr, ev: { kind: "DATA", what: data(rbase + Number(m[1])) }, at: rbase + Number(m[1]) });
         break;
       case "s390x":
         if ((m = /^j 0x(\w+)$/.exec(text))) branch("B", m[1]!);
         else if ((m = /^j(e|ne|l) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
+        else if (text === "svc 0" && /^llgh %r1,/.test(prev(1))) events.push({ addr, ev: TABLE_SYS });
         else if ((m = /^svc (\d+)$/.exec(text))) {
           const nr = m[1] === "0" ? Number(/^lghi %r1,(\d+)$/.exec(prev(1))![1]) : Number(m[1]);
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, nr) } });
         } else if ((m = /^lgfi %r\d+,(\d+)$/.exec(text)) && inImage(Number(m[1]))) {
-          events.push({ addr, ev: { kind: "DATA", what: data(Number(m[1])) } });
+          events.push({ addr, ev: { kind: "DATA", what: data(Number(m[1])) }, at: Number(m[1]) });
         }
         break;
       case "arm":
         if ((m = /^b 0x(\w+)$/.exec(text))) branch("B", m[1]!);
         else if ((m = /^b(eq|ne|lt) 0x(\w+)$/.exec(text))) branch(m[1] === "eq" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
+        else if (text === "svc 0x00000000" && /^ldrh r7,/.test(prev(1))) events.push({ addr, ev: TABLE_SYS });
         else if (text === "svc 0x00000000") events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, armValue.get("r7")!) } });
         else if ((m = /^(mov|mvn) (r\d+), #(-?\d+)$/.exec(text))) armValue.set(m[2]!, m[1] === "mov" ? Number(m[3]) >>> 0 : ~Number(m[3]) >>> 0);
         else if ((m = /^(orr|bic) (r\d+), (r\d+), #(-?\d+)$/.exec(text)) && m[2] === m[3] && armValue.has(m[2]!)) {
           const v = m[1] === "orr" ? (armValue.get(m[2]!)! | Number(m[4])) >>> 0 : (armValue.get(m[2]!)! & ~Number(m[4])) >>> 0;
           armValue.set(m[2]!, v);
-          // An address is mov, orr, orr (wasm/assembly/stub/arm.ts la): one event, at its last word.
-          if (m[1] === "orr" && /^orr /.test(prev(1)) && /^mov /.test(prev(2)) && inImage(v)) events.push({ addr, ev: { kind: "DATA", what: data(v) } });
+        } else if ((m = /^(add|sub) (r\d+), r14, #(\d+)$/.exec(text))) {
+          // An address is r14 (the data's, from the prologue's mov, orr, orr) plus one or two
+          // immediates (wasm/assembly/stub/arm.ts la): one event, at its last word.
+          const sign = m[1] === "add" ? 1 : -1;
+          let v = armValue.get("r14")! + sign * Number(m[3]);
+          const more = new RegExp(`^${m[1]} ${m[2]}, ${m[2]}, #(\\d+)$`).exec(insns[i + 1]?.text ?? "");
+          if (more) v += sign * Number(more[1]);
+          if (more) i++;
+          events.push({ addr: insns[i]!.addr, ev: { kind: "DATA", what: data(v) }, at: v });
+          armValue.delete(m[2]!);
         } else if ((m = /^\w+ (r\d+),/.exec(text))) armValue.delete(m[1]!); // anything else writing a register
         break;
     }
   }
   return events;
+}
+
+interface ProbeRecord {
+  name: string;
+  /** Each argument's value, from the pool (sign-extended words). */
+  args: bigint[];
+  /** Where the RET ALLOW word goes, as an address. */
+  stores: number[];
+}
+
+/**
+ * Auto-hide's probe table, read as data: the loop loads the pool's address, then the table's,
+ * makes the syscall each record numbers, and stops at the address it loads after that syscall.
+ * Records (wasm/assembly/stub/program.ts, ProbeTable): u16 nr, a u8 per slot (as many as the most
+ * slots any name has: where the RET ALLOW word goes, in sock_filter entries from the pool's
+ * base), u8 offset of the argument vector, 2-aligned. Offsets count from the base the loop loads:
+ * the pool's start, or on arm 4 past it, right after the RET ALLOW word (k field) that starts the
+ * pool. A vector has a byte per argument (as many as the longest probe has): its value's offset.
+ */
+function probeTable(s: Stub, slots: readonly StubSlot[]): { allow: bigint; records: ProbeRecord[] } {
+  const events = skeleton(s);
+  const sys = events.findIndex(({ ev }) => ev === TABLE_SYS);
+  expect(sys).toBeGreaterThan(0);
+  const [pool, table] = events.slice(0, sys).filter(({ ev }) => ev.kind === "DATA").slice(-2).map((e) => e.at!);
+  const end = events.slice(sys).find(({ ev }) => ev.kind === "DATA")!.at!;
+  const off = (addr: number) => addr - s.dataBias - s.base;
+  const be = s.arch === "s390x";
+  const u16 = (o: number) => (be ? s.bytes.readUInt16BE(o) : s.bytes.readUInt16LE(o));
+  const word = (o: number) => (s.arch === "arm" ? BigInt(s.bytes.readInt32LE(o)) : be ? s.bytes.readBigInt64BE(o) : s.bytes.readBigInt64LE(o));
+  const slotCount = Math.max(...slots.map((x) => x.at.length));
+  const argCount = Math.max(1, ...slots.map((x) => (x.probe.args ?? []).length));
+  const size = (2 + slotCount + 2) & ~1;
+  expect((end! - table!) % size).toBe(0);
+  const records: ProbeRecord[] = [];
+  for (let r = off(table!); r < off(end!); r += size) {
+    const stores = Array.from({ length: slotCount }, (_, j) => pool! + 8 * s.bytes[r + 2 + j]!);
+    const vector = off(pool!) + s.bytes[r + 2 + slotCount]!;
+    const args = Array.from({ length: argCount }, (_, i) => word(off(pool!) + s.bytes[vector + i]!));
+    records.push({ name: nameOf(s.arch, u16(r)), args, stores: [...new Set(stores)] });
+  }
+  return { allow: word(off(pool!) - (s.arch === "arm" ? 4 : 0)), records };
 }
 
 /** The skeleton with each branch target replaced by the number of events before it. */
@@ -259,8 +322,11 @@ describe("objdump's view of the auto-hide and init stubs", () => {
     for (const { ev } of skeleton(s)) if ("target" in ev) expect(starts.has(ev.target)).toBe(true);
   });
 
-  it.each(cases)("%s %s: makes the run path's syscalls, a probe per known name, and (init) the init loop's; never clone3 but as the probe", (kind, arch) => {
-    const calls = skeleton(stubs[kind][arch]).flatMap(({ ev }) => (ev.kind === "SYS" ? [ev.name] : []));
+  it.each(cases)("%s %s: makes the run path's syscalls, a probe per known name (from its table), and (init) the init loop's; never clone3 but as the probe", (kind, arch) => {
+    const s = stubs[kind][arch];
+    const code = skeleton(s).flatMap(({ ev }) => (ev.kind === "SYS" ? [ev.name] : []));
+    expect(code.filter((c) => c === TABLE_SYS.name)).toHaveLength(1); // one loop
+    const calls = [...code.filter((c) => c !== TABLE_SYS.name), ...probeTable(s, autoHideProgram(arch).slots).records.map((r) => r.name)];
     const want = [...RUN_PATH, ...autoHideNames(arch), ...(kind === "init" ? INIT : [])];
     expect([...new Set(calls)].sort()).toEqual([...new Set(want)].sort());
     expect(calls.filter((c) => c === "clone3")).toHaveLength(1);
@@ -277,28 +343,31 @@ describe("objdump's view of the auto-hide and init stubs", () => {
   it.each(ARCHES)("%s: the auto-hide stub addresses its data, fprog and filter in the writable mapping", (arch) => {
     const s = stubs["auto-hide"][arch];
     expect(s.dataBias).toBe(0x10000);
-    const what = skeleton(s).flatMap(({ ev }) => (ev.kind === "DATA" ? [ev.what] : []));
-    expect(what).toEqual(expect.arrayContaining(["<fprog>", "<filter>", "CLONE3_WORKAROUND_MODE="]));
+    const refs = skeleton(s).filter(({ ev }) => ev.kind === "DATA");
+    const what = refs.map(({ ev }) => (ev.kind === "DATA" ? ev.what : ""));
+    expect(what).toEqual(expect.arrayContaining(["<fprog>", "CLONE3_WORKAROUND_MODE="]));
+    for (const { at } of refs) expect(at!).toBeGreaterThanOrEqual(s.base + s.dataBias); // the pool and the table too
   });
 
-  it.each(ARCHES.filter((a) => a !== "arm"))("%s: the init stub is at most 3 KiB and the auto-hide stub at most 2.5 KiB", (arch) => {
+  // arm carries 27 probes and a 77-instruction filter (arm and aarch64 ABIs) and still fits.
+  it.each(ARCHES)("%s: the init stub is at most 3 KiB and the auto-hide stub at most 2.5 KiB", (arch) => {
     expect(stubs.init[arch].bytes.length).toBeLessThanOrEqual(3072);
     expect(stubs["auto-hide"][arch].bytes.length).toBeLessThanOrEqual(2560);
   });
 
-  // arm carries 27 probes and a 78-instruction filter (arm and aarch64 ABIs): over the 2.5 KiB aim.
-  it("arm: the init stub is at most 4 KiB and the auto-hide stub at most 3.5 KiB", () => {
-    expect(stubs.init.arm.bytes.length).toBeLessThanOrEqual(4096);
-    expect(stubs["auto-hide"].arm.bytes.length).toBeLessThanOrEqual(3584);
-  });
-
-  it("arm: the auto-hide stub patches only the k field of each slot (32-bit stores at slot + 4)", () => {
-    const s = stubs["auto-hide"].arm;
-    const { slots } = autoHideProgram("arm");
-    const stores = code(s).flatMap((i) => {
-      const m = /^str r\d+, \[r\d+, #(\d+)\]$/.exec(i.text);
-      return m ? [Number(m[1])] : [];
+  it.each(ARCHES)("%s: the probe table gives each name its launcher arguments and its slots' addresses (arm: their k fields)", (arch) => {
+    const s = stubs["auto-hide"][arch];
+    const { slots } = autoHideProgram(arch);
+    const { allow, records } = probeTable(s, slots);
+    const filter = s.fprog + (arch === "arm" ? 8 : 16) + s.dataBias;
+    // A 64-bit word is the whole RET ALLOW instruction, a 32-bit one its k field.
+    const be = arch === "s390x";
+    expect(allow).toBe(arch === "arm" ? 0x7fff0000n : be ? 0x000600007fff0000n : 0x7fff000000000006n);
+    expect(records.map((r) => r.name)).toEqual(slots.map((x) => x.name));
+    records.forEach((r, i) => {
+      const want = PROBE_ARGS[r.name]!; // every argument the syscall has (past those: another probe's)
+      expect(r.args.slice(0, want.length), r.name).toEqual(want.map((v) => BigInt(v | 0)));
+      expect(r.stores.sort(), r.name).toEqual(slots[i]!.at.map((at) => filter + at + (arch === "arm" ? 4 : 0)).sort());
     });
-    for (const slot of slots) for (const at of slot.at) expect(stores, slot.name).toContain(at + 4);
   });
 });

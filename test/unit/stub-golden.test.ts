@@ -1,9 +1,9 @@
 // Golden hashes of emitted stubs: the stub program and its backends must keep emitting the same
 // bytes while they are refactored (phases, table-driven facts). Every mode of every arch: the
 // clone3 preset, a fixed --hide list, and auto-hide with the nine-name set these hashes were taken
-// with (the known set grows: see policy/preset.ts), each plain and as init. The four 64-bit arches'
-// hashes were recorded before the arm backend and the phase split, so they pin that the 64-bit stubs
-// did not change. Regenerate (only when a change is MEANT to alter stubs):
+// with (the known set grows: see policy/preset.ts), each plain and as init. All were re-recorded
+// when the probe table and the strings-first data layout came in. Regenerate (only when a change is
+// MEANT to alter stubs):
 //   STUB_GOLDEN_UPDATE=1 npx vitest run --project unit test/unit/stub-golden.test.ts
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";

@@ -89,6 +89,22 @@ export class Aarch64 extends Asm {
     this.mem(0x39000000, 0x38000000, 1, this.r(rs), this.r(rb), off);
   }
 
+  ldh(rd: i32, rb: i32, off: i32): void { // ldrh wd (zero-extends)
+    this.mem(0x79400000, 0x78400000, 2, this.r(rd), this.r(rb), off);
+  }
+
+  ldx(rd: i32, rb: i32, ri: i32): void { // ldr xd, [xb, xi]
+    this.insn(0xf8606800 | (this.r(ri) << 16) | (this.r(rb) << 5) | this.r(rd));
+  }
+
+  stx(rs: i32, rb: i32, ri: i32): void { // str xs, [xb, xi]
+    this.insn(0xf8206800 | (this.r(ri) << 16) | (this.r(rb) << 5) | this.r(rs));
+  }
+
+  stx8(rs: i32, rb: i32, ri: i32): void { // str xs, [xb, xi, lsl #3]
+    this.insn(0xf8207800 | (this.r(ri) << 16) | (this.r(rb) << 5) | this.r(rs));
+  }
+
   jmp(l: i32): void {
     this.insn(0x14000000 | ((<u32>(this.rel(l) >> 2)) & 0x3ffffff));
   }
@@ -111,6 +127,11 @@ export class Aarch64 extends Asm {
   sysnr(nr: i32, result: bool): void {
     this.movz(X8, <u32>nr, 0);
     this.insn(0xd4000001); // svc #0; x0 already holds -errno on failure
+  }
+
+  sysAt(rb: i32, off: i32, result: bool): void {
+    this.mem(0x79400000, 0x78400000, 2, X8, this.r(rb), off); // ldrh w8
+    this.insn(0xd4000001); // svc #0
   }
 
   getsp(rd: i32): void { // mov xd, sp = add xd, sp, #0

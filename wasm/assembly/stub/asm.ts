@@ -133,6 +133,11 @@ export abstract class Asm extends Image {
     while (this.pos % n != 0) this.byte(this.padByte());
   }
 
+  /** The alignment that makes `la` of data at `offset` (from the data's start) cheapest. */
+  laAlign(offset: i32): i32 {
+    return 1;
+  }
+
   /** Emitted first: backends that keep a constant in a register set it up here. */
   prologue(): void {}
 
@@ -160,6 +165,33 @@ export abstract class Asm extends Image {
   /** Unsigned byte load (zero-extended) and byte store at rb + off (|off| < 256). */
   abstract ldb(rd: i32, rb: i32, off: i32): void;
   abstract stb(rs: i32, rb: i32, off: i32): void;
+  /** Unsigned 16-bit load (zero-extended) at rb + off (off even, 0 <= off < 256). */
+  abstract ldh(rd: i32, rb: i32, off: i32): void;
+  /** Word load and store at rb + ri (a register index, unscaled). */
+  abstract ldx(rd: i32, rb: i32, ri: i32): void;
+  abstract stx(rs: i32, rb: i32, ri: i32): void;
+  /** Word store at rb + 8 * ri: into the ri'th sock_filter of the array at rb. */
+  abstract stx8(rs: i32, rb: i32, ri: i32): void;
+  /** rd = the byte at rb, then rb += 1 (rd != rb): one post-indexed load on arm. */
+  ldbPost(rd: i32, rb: i32): void {
+    this.ldb(rd, rb, 0);
+    this.addi(rb, rb, 1);
+  }
+  /** The byte at rb = rs, then rb += 1 (rs != rb). */
+  stbPost(rs: i32, rb: i32): void {
+    this.stb(rs, rb, 0);
+    this.addi(rb, rb, 1);
+  }
+  /** rd = the word at rb, then rb += the word size (rd != rb). */
+  ldPost(rd: i32, rb: i32): void {
+    this.ld(rd, rb, 0);
+    this.addi(rb, rb, this.wordSize());
+  }
+  /** rb += off, then rd = the word at rb (rd != rb): one pre-indexed load on arm. */
+  ldPre(rd: i32, rb: i32, off: i32): void {
+    this.addi(rb, rb, off);
+    this.ld(rd, rb, 0);
+  }
   abstract jmp(l: i32): void;
   /** if (ra cond rb) goto l; 64-bit compare. */
   abstract br(cond: i32, ra: i32, rb: i32, l: i32): void;
@@ -168,6 +200,9 @@ export abstract class Asm extends Image {
   /** syscall(nr, A0..A5). With `result`, A0 = the result, normalised to -errno on failure on
    *  every arch; without (write, exit_group), A0 is undefined after, which saves bytes. */
   abstract sysnr(nr: i32, result: bool): void;
+  /** syscall(the u16 at rb + off, A0..A5), with the result as sysnr's; off even, 0 <= off < 256.
+   *  The number goes straight into the ISA's syscall-number register. */
+  abstract sysAt(rb: i32, off: i32, result: bool): void;
   sys(which: i32, result: bool = true): void {
     this.sysnr(this.nrs[which], result);
   }

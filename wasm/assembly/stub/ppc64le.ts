@@ -85,6 +85,28 @@ export class Ppc64le extends Asm {
     this.d(38, this.r(rs), this.r(rb), off);
   }
 
+  ldh(rd: i32, rb: i32, off: i32): void { // lhz
+    this.d(40, this.r(rd), this.r(rb), off);
+  }
+
+  /** X-form: opcode 31, RT/RS, RA, RB, extended opcode. */
+  x(xo: u32, t: u32, a: u32, b: u32): void {
+    this.insn((31 << 26) | (t << 21) | (a << 16) | (b << 11) | (xo << 1));
+  }
+
+  ldx(rd: i32, rb: i32, ri: i32): void { // ldx
+    this.x(21, this.r(rd), this.r(rb), this.r(ri));
+  }
+
+  stx(rs: i32, rb: i32, ri: i32): void { // stdx
+    this.x(149, this.r(rs), this.r(rb), this.r(ri));
+  }
+
+  stx8(rs: i32, rb: i32, ri: i32): void { // mulli r0, ri, 8; stdx rs, rb, r0 (r0 is free between syscalls)
+    this.d(7, R0, this.r(ri), 8);
+    this.x(149, this.r(rs), this.r(rb), R0);
+  }
+
   jmp(l: i32): void { // b
     this.insn((18 << 26) | (<u32>this.rel(l) & 0x3fffffc));
   }
@@ -108,6 +130,15 @@ export class Ppc64le extends Asm {
 
   sysnr(nr: i32, result: bool): void {
     this.d(14, R0, 0, nr); // li r0, nr
+    this.sc(result);
+  }
+
+  sysAt(rb: i32, off: i32, result: bool): void {
+    this.d(40, R0, this.r(rb), off); // lhz r0, off(rb)
+    this.sc(result);
+  }
+
+  sc(result: bool): void {
     this.insn(0x44000002); // sc
     if (!result) return;
     this.insn((16 << 26) | (4 << 21) | (3 << 16) | 8); // bns cr0, +8: no error

@@ -36,7 +36,9 @@ const MODE_NEVER: i32 = 2;
 
 /** Bytes of stack for "dir/name" during the PATH search; longer candidates are skipped. */
 const PATH_BUF: i32 = 4096;
-const PATH_LIMIT: i32 = 2040; // addi immediates stay small on every ISA; two steps reach the end
+/** The last byte "dir/name" may use, with slack below PATH_BUF: 0xff0, one `li` on every ISA
+ *  (on arm a rotated immediate). */
+const PATH_LIMIT: i32 = 4080;
 
 /** glibc's execvp default when PATH is unset. */
 const DEFAULT_PATH = "/bin:/usr/bin";
@@ -64,8 +66,115 @@ export class Probe {
   constructor(public nr: i32, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
 }
 
+/** The register of syscall argument r. */
+function argReg(r: i32): i32 {
+  return r < 5 ? A0 + r : A5;
+}
+
 function probeArgs(a: Asm, p: Probe): void {
-  for (let r = 0; r < p.args.length; r++) if ((p.set >> r) & 1) a.li(r < 5 ? A0 + r : A5, p.args[r]);
+  for (let r = 0; r < p.args.length; r++) if ((p.set >> r) & 1) a.li(argReg(r), p.args[r]);
+}
+
+/**
+ * Auto-hide's probes as data, for one loop instead of a code sequence per probe. The pool, at the
+ * data's 8-aligned start of this part, holds words: the RET ALLOW word the slots get (see
+ * probeEngine), then each distinct argument value (sign-extended); then argument vectors, a byte
+ * per argument giving its value's offset in the pool. Every argument a probe has is loaded with its
+ * value (the code form loads only the deciding ones, `set`); probes whose arguments agree share a
+ * vector, and past its own arguments a probe gets another's (syscalls ignore arguments they do
+ * not have). Then one record per probe, 2-aligned: u16 nr, u8 slot[slotCount] (where the RET
+ * ALLOW word goes, in sock_filter entries from the pool's base; a probe with fewer slots repeats
+ * its first: storing twice is harmless), u8 vector offset; then sock_fprog and the filter, so a
+ * slot is a fixed offset from the pool. Offsets count from the pool's base: its start, or on arm
+ * the k field's offset (4) past it, so that base + 8 * slot is the k field the store patches.
+ * Arguments on which every vector agrees are loaded as constants instead.
+ */
+class ProbeTable {
+  values: Array<i32> = new Array<i32>(0);
+  /** Per vector: each argument's value, and a mask of those some probe decides on. */
+  vectors: Array<StaticArray<i32>> = new Array<StaticArray<i32>>(0);
+  vectorSet: Array<i32> = new Array<i32>(0);
+  /** Per probe: its vector's index. */
+  vectorOf: Array<i32> = new Array<i32>(0);
+  argCount: i32 = 0;
+  slotCount: i32 = 0;
+  /** Where the vector offset is in a record, and a record's size. */
+  vectorAt: i32 = 0;
+  recordSize: i32 = 0;
+  /** The pool's words, then the vectors, padded to 4; the records, padded (see the constructor). */
+  poolBytes: i32 = 0;
+  recordBytes: i32 = 0;
+  /** Where offsets count from: see above. */
+  base: i32 = 0;
+  /** Whether the probes fit the encoding (else they are emitted as code). */
+  fits: bool = true;
+
+  constructor(a: Asm, probes: Array<Probe>) {
+    const w = a.wordSize();
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      if (p.nr < 0 || p.nr > 0xffff || p.slots.length == 0) this.fits = false;
+      if (p.args.length > this.argCount) this.argCount = p.args.length;
+      if (p.slots.length > this.slotCount) this.slotCount = p.slots.length;
+    }
+    if (this.argCount == 0) this.argCount = 1; // a vector is never empty: its last byte is read
+    for (let i = 0; i < probes.length; i++) this.vectorOf.push(this.vectorFor(probes[i]));
+    for (let v = 0; v < this.vectors.length; v++) {
+      for (let r = 0; r < this.argCount; r++) if (this.values.indexOf(this.vectors[v][r]) < 0) this.values.push(this.vectors[v][r]);
+    }
+    this.base = w == 8 ? 0 : 4;
+    this.poolBytes = (w * (1 + this.values.length) + this.argCount * this.vectors.length + 3) & ~3; // arm: la reaches multiples of 4 in one add
+    if (this.poolBytes - this.base > 256) this.fits = false; // offsets from the pool are bytes
+    this.vectorAt = 2 + this.slotCount;
+    this.recordSize = (this.vectorAt + 2) & ~1;
+    // Padded so that the filter lies a multiple of 8 from the pool's start (and sock_fprog
+    // word-aligned before it).
+    const fprogBytes = w == 8 ? 16 : 8;
+    this.recordBytes = ((this.poolBytes + this.recordSize * probes.length + fprogBytes + 7) & ~7) - this.poolBytes - fprogBytes;
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      for (let j = 0; j < p.slots.length; j++) if ((this.filterAt(a) + p.slots[j]) / 8 > 255) this.fits = false;
+    }
+  }
+
+  /** The first vector agreeing with all of p's arguments (taking them on), else a new one. */
+  vectorFor(p: Probe): i32 {
+    const mine = (1 << p.args.length) - 1;
+    for (let v = 0; v < this.vectors.length; v++) {
+      let agrees = true;
+      for (let r = 0; r < p.args.length; r++) if ((this.vectorSet[v] >> r) & 1 && this.vectors[v][r] != p.args[r]) agrees = false;
+      if (!agrees) continue;
+      for (let r = 0; r < p.args.length; r++) this.vectors[v][r] = p.args[r];
+      this.vectorSet[v] |= mine;
+      return v;
+    }
+    const args = new StaticArray<i32>(this.argCount);
+    for (let r = 0; r < p.args.length; r++) args[r] = p.args[r]; // the others stay 0 unless a later probe's
+    this.vectors.push(args);
+    this.vectorSet.push(mine);
+    return this.vectors.length - 1;
+  }
+
+  /** The offset of value v. */
+  valueAt(a: Asm, v: i32): i32 {
+    return a.wordSize() * (1 + this.values.indexOf(v)) - this.base;
+  }
+
+  /** The offset of vector v. */
+  vectorStart(a: Asm, v: i32): i32 {
+    return a.wordSize() * (1 + this.values.length) + this.argCount * v - this.base;
+  }
+
+  /** Whether every vector gives argument r the same value. */
+  constant(r: i32): bool {
+    for (let v = 1; v < this.vectors.length; v++) if (this.vectors[v][r] != this.vectors[0][r]) return false;
+    return true;
+  }
+
+  /** Bytes from the pool's start to the filter: the pool, the records, then struct sock_fprog. */
+  filterAt(a: Asm): i32 {
+    return this.poolBytes + this.recordBytes + (a.wordSize() == 8 ? 16 : 8);
+  }
 }
 
 // Init mode (tini's loop): see initLoop.
@@ -105,6 +214,7 @@ class Data {
   modeKey: i32; pathKey: i32; modeNames: i32; dashdash: i32;
   defaultPath: i32; sh: i32; fprog: i32; filter: i32;
   version: i32; versionKey: i32; allSignals: i32; second: i32;
+  pool: i32; probes: i32; probesEnd: i32;
   constructor(a: Asm) {
     this.usage = a.label(); this.mode = a.label(); this.install = a.label(); this.prefix = a.label();
     this.notFound = a.label(); this.denied = a.label(); this.notDir = a.label();
@@ -112,6 +222,7 @@ class Data {
     this.modeKey = a.label(); this.pathKey = a.label(); this.modeNames = a.label(); this.dashdash = a.label(); this.defaultPath = a.label(); this.sh = a.label();
     this.fprog = a.label(); this.filter = a.label();
     this.version = a.label(); this.versionKey = a.label(); this.allSignals = a.label(); this.second = a.label();
+    this.pool = a.label(); this.probes = a.label(); this.probesEnd = a.label();
   }
 }
 
@@ -125,35 +236,30 @@ function say(a: Asm, l: i32, len: i32): void {
 
 /** write(2, str, strlen(str)) for the string in register `reg` (not A0..A3). */
 function sayCstr(a: Asm, reg: i32): void {
-  const loop = a.label(), done = a.label();
+  const loop = a.label();
   a.mov(A1, reg);
   a.mov(A3, reg);
-  a.li(A2, 0);
+  a.li(A2, -1); // counts the NUL too
   a.bind(loop);
-  a.ldb(A0, A3, 0);
-  a.bri(EQ, A0, 0, done);
-  a.addi(A3, A3, 1);
+  a.ldbPost(A0, A3);
   a.addi(A2, A2, 1);
-  a.jmp(loop);
-  a.bind(done);
+  a.bri(NE, A0, 0, loop);
   a.li(A0, 2);
   a.sys(SYS_WRITE, false);
 }
 
 /** If the string at `str` starts with the constant at `key`, leave `str` just past it and go to
- *  `matched`; otherwise fall through. Clobbers `str`, A2, A3 and `tmp`. */
+ *  `matched`; otherwise fall through (`str` then points anywhere in it). Clobbers `str`, A2, A3
+ *  and `tmp`. */
 function skipPrefix(a: Asm, str: i32, key: i32, tmp: i32, matched: i32): void {
-  const loop = a.label(), miss = a.label();
+  const loop = a.label();
   a.la(tmp, key);
   a.bind(loop);
   a.ldb(A2, tmp, 0);
   a.bri(EQ, A2, 0, matched);
-  a.ldb(A3, str, 0);
-  a.br(NE, A2, A3, miss);
-  a.addi(str, str, 1);
+  a.ldbPost(A3, str);
   a.addi(tmp, tmp, 1);
-  a.jmp(loop);
-  a.bind(miss);
+  a.br(EQ, A2, A3, loop);
 }
 
 /** If the string at `str` equals the one at A1, go to `equal`; otherwise fall through with A1 at
@@ -172,17 +278,28 @@ function strcmp(a: Asm, str: i32, equal: i32): void {
   a.bind(miss);
 }
 
-/** A0 = seccomp(SET_MODE_FILTER, 0, &fprog) or prctl(PR_SET_SECCOMP, MODE_FILTER, &fprog). */
-function installCall(a: Asm, viaPrctl: bool, fprog: i32): void {
+/** Falls through if the string at `str` equals the one at A1, else goes to `differ`. Clobbers
+ *  A1..A4. */
+function strequal(a: Asm, str: i32, differ: i32): void {
+  const loop = a.label();
+  a.mov(A4, str);
+  a.bind(loop);
+  a.ldbPost(A2, A1);
+  a.ldbPost(A3, A4);
+  a.br(NE, A2, A3, differ);
+  a.bri(NE, A2, 0, loop);
+}
+
+/** A0 = seccomp(SET_MODE_FILTER, 0, &fprog) or prctl(PR_SET_SECCOMP, MODE_FILTER, &fprog), with
+ *  A2 = &fprog already. */
+function installCall(a: Asm, viaPrctl: bool): void {
   if (viaPrctl) {
     a.li(A0, PR_SET_SECCOMP);
     a.li(A1, SECCOMP_MODE_FILTER);
-    a.la(A2, fprog);
     a.sys(SYS_PRCTL);
   } else {
     a.li(A0, SECCOMP_SET_MODE_FILTER);
     a.li(A1, 0);
-    a.la(A2, fprog);
     a.sys(SYS_SECCOMP);
   }
 }
@@ -232,14 +349,16 @@ class Exits {
 export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array<Probe>, autoHide: bool, init: bool): void {
   const str = new Data(a);
   const x = new Exits(a);
+  const table: ProbeTable | null = autoHide && probes.length > 0 ? new ProbeTable(a, probes) : null;
+  const looped = table !== null && table.fits ? table : null;
   a.prologue();
   readArgv(a, str, x, init);
   readEnv(a, str, x);
-  probeEngine(a, str, x, filterLen, probes, autoHide);
+  probeEngine(a, str, x, filterLen, probes, autoHide, looped);
   installFilter(a, str, x);
   runCommand(a, str, x, init);
   failures(a, str, x);
-  writeData(a, str, filter, filterLen, autoHide, init);
+  writeData(a, str, filter, filterLen, autoHide, init, probes, looped);
 }
 
 /** S0 = the command's argv (past one leading "--"), S1 = envp, S4 = the command name; no command
@@ -252,19 +371,15 @@ function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
   a.mov(S1, S0);
   const scanArgv = a.label();
   a.bind(scanArgv);
-  a.ld(A1, S1, 0);
-  a.addi(S1, S1, w);
+  a.ldPost(A1, S1);
   a.bri(NE, A1, 0, scanArgv);
-  a.addi(S0, S0, w);
-  a.ld(S4, S0, 0);
+  a.ldPre(S4, S0, w);
   a.bri(EQ, S4, 0, x.usage);
-  const noDashDash = a.label(), dashDash = a.label();
+  const noDashDash = a.label();
   if (init) { // docker-init --version, as dockerd asks: one line on stdout, exit 0
-    const isVersion = a.label(), notVersion = a.label();
+    const notVersion = a.label();
     a.la(A1, str.versionKey);
-    strcmp(a, S4, isVersion);
-    a.jmp(notVersion);
-    a.bind(isVersion);
+    strequal(a, S4, notVersion);
     a.li(A0, 1);
     a.la(A1, str.version);
     a.li(A2, MSG_VERSION.length);
@@ -274,11 +389,8 @@ function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
     a.bind(notVersion);
   }
   a.la(A1, str.dashdash);
-  strcmp(a, S4, dashDash);
-  a.jmp(noDashDash);
-  a.bind(dashDash);
-  a.addi(S0, S0, w);
-  a.ld(S4, S0, 0);
+  strequal(a, S4, noDashDash);
+  a.ldPre(S4, S0, w);
   a.bri(EQ, S4, 0, x.usage);
   a.bind(noDashDash);
 }
@@ -301,7 +413,9 @@ function readEnv(a: Asm, str: Data, x: Exits): void {
   a.bind(tryPath);
   a.bri(NE, S3, 0, envNext);
   skipPrefix(a, A0, str.pathKey, A1, pathFound);
-  a.jmp(envNext);
+  a.bind(envNext);
+  a.addi(S5, S5, w);
+  a.jmp(envLoop);
   a.bind(pathFound);
   a.mov(S3, A0);
   a.jmp(envNext);
@@ -316,25 +430,63 @@ function readEnv(a: Asm, str: Data, x: Exits): void {
   a.bind(nextName);
   strcmp(a, A0, envNext);
   a.bind(skipName); // to just past this name's NUL
-  a.ldb(A2, A1, 0);
-  a.addi(A1, A1, 1);
+  a.ldbPost(A2, A1);
   a.bri(NE, A2, 0, skipName);
   a.addi(S2, S2, 1);
   a.bri(NE, S2, MODE_NEVER + 1, nextName);
   a.jmp(x.badMode);
-  a.bind(envNext);
-  a.addi(S5, S5, w);
-  a.jmp(envLoop);
   a.bind(envDone);
 }
 
 /** `never` goes to exec, always to install; auto probes: to install when one answers EPERM (with
  *  auto-hide after patching the slots of the others), else to exec. */
-function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool): void {
+function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool, table: ProbeTable | null): void {
   const w = a.wordSize();
   a.bri(EQ, S2, MODE_NEVER, x.exec);
   a.bri(EQ, S2, MODE_ALWAYS, x.install);
-  if (autoHide) {
+  if (table !== null) {
+    // The probe table (see ProbeTable), one record per turn: S4 = the record (the command name
+    // is argv[0] again after), S5 = the pool's base; S2 counts up from -(probes) once per
+    // allowed probe, so it ends at MODE_AUTO (0) when nothing answered EPERM, and below zero
+    // (never MODE_ALWAYS: installFailed warns) when something did.
+    const loop = a.label(), next = a.label();
+    a.la(S5, str.pool);
+    a.la(S4, str.probes);
+    a.li(S2, -probes.length);
+    a.bind(loop);
+    // The vector's address goes into the last varying argument's register, loaded last.
+    let last = -1;
+    for (let r = 0; r < table.argCount; r++) if (!table.constant(r)) last = r;
+    if (last >= 0) {
+      const vec = argReg(last);
+      a.ldb(vec, S4, table.vectorAt);
+      a.add(vec, vec, S5);
+      for (let r = 0; r <= last; r++) {
+        if (r == last || table.constant(r)) continue;
+        a.ldb(argReg(r), vec, r);
+        a.ldx(argReg(r), S5, argReg(r));
+      }
+      a.ldb(vec, vec, last);
+      a.ldx(vec, S5, vec);
+    }
+    for (let r = 0; r < table.argCount; r++) if (table.constant(r)) a.li(argReg(r), table.vectors[0][r]);
+    a.sysAt(S4, 0, true);
+    a.bri(EQ, A0, -EPERM, next);
+    a.addi(S2, S2, 1);
+    // The RET ALLOW word: a 64-bit word is the whole instruction; a 32-bit one its k field (the
+    // slots are RETs already: only k changes), little-endian on arm.
+    a.ld(A0, S5, -table.base);
+    for (let j = 0; j < table.slotCount; j++) {
+      a.ldb(A1, S4, 2 + j);
+      a.stx8(A0, S5, A1);
+    }
+    a.bind(next);
+    a.addi(S4, S4, table.recordSize);
+    a.la(A0, str.probesEnd);
+    a.br(NE, S4, A0, loop);
+    a.ld(S4, S0, 0);
+    a.bri(NE, S2, MODE_AUTO, x.install);
+  } else if (autoHide) {
     // Every probe runs; a syscall allowed (or ENOSYS) here gets its slots patched to ALLOW, so
     // the one filter hides exactly what answered EPERM. S5 = the RET ALLOW instruction, S3 = the
     // filter (PATH waits in our argv slot meanwhile); S2 counts up from -(probes) once per
@@ -381,11 +533,12 @@ function installFilter(a: Asm, str: Data, x: Exits): void {
   a.li(S2, 0);
   a.li(S5, 0);
   a.bind(retry);
+  a.la(A2, str.fprog);
   a.bri(NE, S2, 0, viaPrctl);
-  installCall(a, false, str.fprog);
+  installCall(a, false);
   a.jmp(check);
   a.bind(viaPrctl);
-  installCall(a, true, str.fprog);
+  installCall(a, true);
   a.bind(check);
   a.bri(EQ, A0, 0, x.exec);
   a.bri(NE, A0, -ENOSYS, notNosys);
@@ -418,14 +571,10 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   const slashLoop = a.label();
   a.mov(A1, S4);
   a.bind(slashLoop);
-  a.ldb(A0, A1, 0);
+  a.ldbPost(A0, A1);
   a.bri(EQ, A0, 0x2f, hasSlash);
-  a.addi(A1, A1, 1);
   a.bri(NE, A0, 0, slashLoop);
-  a.jmp(search);
-  a.bind(hasSlash);
-  execTry(a, S4, str.sh);
-  a.jmp(failed);
+  const tryIt = a.label();
 
   a.bind(search);
   const emptyName = a.label();
@@ -440,39 +589,36 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.subsp(PATH_BUF);
   a.getsp(S2);
   const nextDir = a.label(), copyDir = a.label(), dirEnd = a.label(), copyName = a.label();
-  const nameLoop = a.label(), tryIt = a.label(), sawEacces = a.label(), advance = a.label();
+  const nameLoop = a.label(), sawEacces = a.label(), advance = a.label();
   const searchDone = a.label();
   a.bind(nextDir);
   a.mov(A0, S2);
-  a.addi(A4, S2, PATH_LIMIT);
-  a.addi(A4, A4, PATH_LIMIT); // A4 = the last byte "dir/name" may use, with slack below PATH_BUF
+  a.li(A4, PATH_LIMIT);
+  a.add(A4, A4, S2);
   a.bind(copyDir);
   a.ldb(A1, S3, 0);
   a.bri(EQ, A1, 0, dirEnd);
   a.bri(EQ, A1, 0x3a, dirEnd);
   a.br(EQ, A0, A4, advance); // too long: skip this entry, as ENAMETOOLONG would
-  a.stb(A1, A0, 0);
-  a.addi(A0, A0, 1);
+  a.stbPost(A1, A0);
   a.addi(S3, S3, 1);
   a.jmp(copyDir);
   a.bind(dirEnd);
   a.br(EQ, A0, S2, copyName); // an empty entry means the current directory: the bare name
   a.br(EQ, A0, A4, advance);
   a.li(A1, 0x2f);
-  a.stb(A1, A0, 0);
-  a.addi(A0, A0, 1);
+  a.stbPost(A1, A0);
   a.bind(copyName);
   a.mov(A2, S4);
   a.bind(nameLoop);
   a.br(EQ, A0, A4, advance);
-  a.ldb(A1, A2, 0);
-  a.stb(A1, A0, 0);
+  a.ldbPost(A1, A2);
+  a.stbPost(A1, A0); // tryIt sets A0 and A2 afresh
   a.bri(EQ, A1, 0, tryIt);
-  a.addi(A0, A0, 1);
-  a.addi(A2, A2, 1);
   a.jmp(nameLoop);
-  a.bind(tryIt);
+  a.bind(tryIt); // S2 = the path to try
   execTry(a, S2, str.sh);
+  a.bri(EQ, S3, 0, failed); // a name with a slash: its exec decides
   a.bri(EQ, A0, -EACCES, sawEacces);
   a.bri(EQ, A0, -ENOENT, advance);
   a.bri(EQ, A0, -ENOTDIR, advance);
@@ -483,9 +629,8 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.bind(sawEacces);
   a.li(S5, 1);
   a.bind(advance); // skip to just past the next ':', or finish at the end
-  a.ldb(A1, S3, 0);
+  a.ldbPost(A1, S3); // past the end at searchDone, which no longer reads S3
   a.bri(EQ, A1, 0, searchDone);
-  a.addi(S3, S3, 1);
   a.bri(NE, A1, 0x3a, advance);
   a.jmp(nextDir);
   a.bind(searchDone);
@@ -516,6 +661,10 @@ function runCommand(a: Asm, str: Data, x: Exits, init: bool): void {
   a.bind(emptyName);
   a.la(S4, str.emptyName);
   a.jmp(failed);
+  a.bind(hasSlash); // exec the name itself, through the search's exec: S3 = 0 says no search
+  a.mov(S2, S4);
+  a.li(S3, 0);
+  a.jmp(tryIt);
 }
 
 /** Our own failures (exit 125) and the tail that writes a message and exits with S5. */
@@ -546,12 +695,76 @@ function failures(a: Asm, str: Data, x: Exits): void {
   a.sys(SYS_EXIT_GROUP, false);
 }
 
-/** The data after the code: sock_fprog, the filter (and the RET ALLOW the slots copy), strings. */
-function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool): void {
+/** Binds a string `la` reaches, aligned as the backend likes it there. */
+function at(a: Asm, l: i32): void {
+  a.align(a.laAlign(a.pos - a.dataStart));
+  a.bind(l);
+}
+
+/** The data after the code: strings first (arm reaches the first few hundred bytes with one add),
+ *  then the init's constants, the probe pool, sock_fprog, the filter (with the fallback's RET
+ *  ALLOW after it) and the probe table. */
+function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool, probes: Array<Probe>, table: ProbeTable | null): void {
   const w = a.wordSize();
   // Data (writable in its own mapping with auto-hide: see elf.ts).
   a.align(8);
   a.beginData();
+  at(a, str.prefix); a.cstr(PREFIX, false);
+  a.cstr(MSG_WARN, false); // right after PREFIX: see MSG_WARN
+  at(a, str.modeKey); a.cstr("CLONE3_WORKAROUND_MODE=");
+  at(a, str.pathKey); a.cstr("PATH=");
+  at(a, str.modeNames); a.cstr("auto"); a.cstr("always"); a.cstr("never"); // MODE_AUTO.. in order
+  at(a, str.dashdash); a.cstr("--");
+  at(a, str.sh); a.cstr("/bin/sh");
+  at(a, str.defaultPath); a.cstr(DEFAULT_PATH);
+  at(a, str.notFound); a.cstr(MSG_NOT_FOUND, false);
+  at(a, str.denied); a.cstr(MSG_DENIED, false);
+  at(a, str.notDir); a.cstr(MSG_NOT_DIR, false);
+  at(a, str.cannot); a.cstr(MSG_CANNOT, false);
+  at(a, str.emptyName); a.cstr(EMPTY_NAME);
+  at(a, str.usage); a.cstr(MSG_USAGE, false);
+  at(a, str.mode); a.cstr(MSG_MODE, false);
+  at(a, str.install); a.cstr(MSG_INSTALL, false);
+  if (init) {
+    at(a, str.versionKey); a.cstr("--version");
+    at(a, str.version); a.cstr(MSG_VERSION, false);
+    a.align(w); // the kernel copies these in: word alignment is plenty
+    a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
+    a.bind(str.second); // struct timespec { 1 s, 0 ns } (of longs: the old rt_sigtimedwait on arm)
+    if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
+  }
+  a.align(w); // sock_fprog's pointer, the pool's words
+  if (table !== null) { // the pool and the records, right before sock_fprog and the filter (see ProbeTable)
+    const poolStart = a.pos;
+    if (table.base == 0) a.bind(str.pool);
+    if (w == 8) { // the whole RET ALLOW instruction: struct sock_filter { u16 code; u8 jt, jf; u32 k; }
+      a.u16(BPF_RET_K);
+      a.u16(0);
+      a.u32(SECCOMP_RET_ALLOW);
+    } else {
+      a.u32(SECCOMP_RET_ALLOW); // its k field (the slots are RETs already: only k changes)
+    }
+    if (table.base != 0) a.bind(str.pool); // the base: see ProbeTable
+    for (let i = 0; i < table.values.length; i++) {
+      const v = table.values[i];
+      if (w == 8) a.u64(<u64><i64>v); else a.u32(<u32>v);
+    }
+    for (let v = 0; v < table.vectors.length; v++) {
+      for (let r = 0; r < table.argCount; r++) a.byte(<u32>table.valueAt(a, table.vectors[v][r]));
+    }
+    while (a.pos < poolStart + table.poolBytes) a.byte(0);
+    a.bind(str.probes);
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      const start = a.pos;
+      a.u16(<u32>p.nr);
+      for (let j = 0; j < table.slotCount; j++) a.byte(<u32>((table.filterAt(a) + p.slots[j < p.slots.length ? j : 0]) / 8));
+      a.byte(<u32>table.vectorStart(a, table.vectorOf[i]));
+      while (a.pos < start + table.recordSize) a.byte(0);
+    }
+    a.bind(str.probesEnd);
+    while (a.pos < poolStart + table.poolBytes + table.recordBytes) a.byte(0);
+  }
   a.bind(str.fprog); // struct sock_fprog { u16 len; struct sock_filter *filter; }
   a.u16(<u32>(filterLen / 8));
   a.u16(0);
@@ -563,34 +776,10 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
   }
   a.bind(str.filter);
   a.bytes(filter, filterLen);
-  if (autoHide) { // struct sock_filter { u16 code; u8 jt, jf; u32 k; }, right after the filter
+  if (autoHide && table === null) { // struct sock_filter { u16 code; u8 jt, jf; u32 k; }, right after the filter
     a.u16(BPF_RET_K);
     a.u16(0);
     a.u32(SECCOMP_RET_ALLOW);
-  }
-  a.bind(str.usage); a.cstr(MSG_USAGE, false);
-  a.bind(str.mode); a.cstr(MSG_MODE, false);
-  a.bind(str.install); a.cstr(MSG_INSTALL, false);
-  a.bind(str.prefix); a.cstr(PREFIX, false);
-  a.cstr(MSG_WARN, false); // right after PREFIX: see MSG_WARN
-  a.bind(str.notFound); a.cstr(MSG_NOT_FOUND, false);
-  a.bind(str.denied); a.cstr(MSG_DENIED, false);
-  a.bind(str.notDir); a.cstr(MSG_NOT_DIR, false);
-  a.bind(str.cannot); a.cstr(MSG_CANNOT, false);
-  a.bind(str.emptyName); a.cstr(EMPTY_NAME);
-  a.bind(str.modeKey); a.cstr("CLONE3_WORKAROUND_MODE=");
-  a.bind(str.pathKey); a.cstr("PATH=");
-  a.bind(str.modeNames); a.cstr("auto"); a.cstr("always"); a.cstr("never"); // MODE_AUTO.. in order
-  a.bind(str.dashdash); a.cstr("--");
-  a.bind(str.defaultPath); a.cstr(DEFAULT_PATH);
-  a.bind(str.sh); a.cstr("/bin/sh");
-  if (init) {
-    a.bind(str.version); a.cstr(MSG_VERSION, false);
-    a.bind(str.versionKey); a.cstr("--version");
-    a.align(8);
-    a.bind(str.allSignals); a.u64(0xffffffffffffffff); // SIGKILL and SIGSTOP stay unblockable
-    a.bind(str.second); // struct timespec { 1 s, 0 ns } (of longs: the old rt_sigtimedwait on arm)
-    if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
   }
 }
 
@@ -619,8 +808,7 @@ function initLoop(a: Asm, str: Data, execvp: i32): void {
   a.addi(A2, S2, INIT_OLDMASK);
   a.li(A3, SIGSET_BYTES);
   a.sys(SYS_RT_SIGPROCMASK, false);
-  for (let r = A0; r <= A4; r++) a.li(r, 0);
-  a.li(a.cloneFlagsArg(), SIGCHLD);
+  for (let r = A0; r <= A4; r++) a.li(r, r == a.cloneFlagsArg() ? SIGCHLD : 0);
   a.sys(SYS_CLONE);
   a.bri(LT, A0, 0, forkFailed);
   a.bri(NE, A0, 0, parent);
@@ -650,8 +838,7 @@ function initLoop(a: Asm, str: Data, execvp: i32): void {
   a.li(A1, 0);
   a.addi(A2, S2, INIT_SIGINFO);
   a.li(A3, WNOHANG_WEXITED);
-  a.li(A4, 0);
-  a.li(A0, P_ALL);
+  a.li(A4, 0); // A0 is 0 = P_ALL already
   a.sys(SYS_WAITID);
   a.bri(NE, A0, 0, wait); // ECHILD
   a.ldw(A0, S2, INIT_SIGINFO + SI_PID - siShift(a));

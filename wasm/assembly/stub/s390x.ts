@@ -33,10 +33,10 @@ export class S390x extends Asm {
   }
 
   /** RXY-a form (6 bytes) with no index register and a signed 20-bit displacement. */
-  rxy(op: u32, r1: u32, b2: u32, disp: i32): void {
+  rxy(op: u32, r1: u32, b2: u32, disp: i32, x2: u32 = 0): void {
     const d = <u32>disp;
     this.byte(0xe3);
-    this.byte(r1 << 4);
+    this.byte((r1 << 4) | x2);
     this.byte((b2 << 4) | ((d >> 8) & 0xf));
     this.byte(d & 0xff);
     this.byte((d >> 12) & 0xff);
@@ -99,6 +99,27 @@ export class S390x extends Asm {
     this.rxy(0x72, this.r(rs), this.r(rb), off); // stcy
   }
 
+  ldh(rd: i32, rb: i32, off: i32): void {
+    this.rxy(0x91, this.r(rd), this.r(rb), off); // llgh
+  }
+
+  ldx(rd: i32, rb: i32, ri: i32): void {
+    this.rxy(0x04, this.r(rd), this.r(rb), 0, this.r(ri)); // lg rd, 0(ri, rb)
+  }
+
+  stx(rs: i32, rb: i32, ri: i32): void {
+    this.rxy(0x24, this.r(rs), this.r(rb), 0, this.r(ri)); // stg rs, 0(ri, rb)
+  }
+
+  stx8(rs: i32, rb: i32, ri: i32): void { // sllg r1, ri, 3; stg rs, 0(r1, rb) (r1 is free between syscalls)
+    this.byte(0xeb);
+    this.byte((R1 << 4) | this.r(ri));
+    this.u16(3); // B2 = 0, D2 = 3
+    this.byte(0);
+    this.byte(0x0d);
+    this.rxy(0x24, this.r(rs), this.r(rb), 0, R1);
+  }
+
   /** brc mask, label: relative in halfwords from this instruction. */
   brc(mask: u32, l: i32): void {
     this.ri(0xa7, mask, 4, this.rel(l) >> 1);
@@ -127,6 +148,12 @@ export class S390x extends Asm {
       this.byte(0x0a);
       this.byte(0);
     }
+  }
+
+  sysAt(rb: i32, off: i32, result: bool): void {
+    this.rxy(0x91, R1, this.r(rb), off); // llgh r1, off(rb); svc 0
+    this.byte(0x0a);
+    this.byte(0);
   }
 
   getsp(rd: i32): void {

@@ -132,6 +132,36 @@ export class X86_64 extends Asm {
     this.mem(s, b, off);
   }
 
+  ldh(rd: i32, rb: i32, off: i32): void { // movzx r32, word [m]
+    const d = this.r(rd), b = this.r(rb);
+    this.rex(false, d, b);
+    this.byte(0x0f);
+    this.byte(0xb7);
+    this.mem(d, b, off);
+  }
+
+  /** REX.W, opcode, ModRM + SIB for [base + index]: mov r64 to or from memory. */
+  indexed(op: u32, reg: u32, base: u32, index: u32, scale: u32 = 0): void {
+    this.byte(0x48 | ((reg >> 3) << 2) | ((index >> 3) << 1) | (base >> 3));
+    this.byte(op);
+    const mod: u32 = (base & 7) == 5 ? 1 : 0; // rbp/r13 as a base need a disp8 of 0
+    this.byte((mod << 6) | ((reg & 7) << 3) | 4);
+    this.byte((scale << 6) | ((index & 7) << 3) | (base & 7));
+    if (mod == 1) this.byte(0);
+  }
+
+  ldx(rd: i32, rb: i32, ri: i32): void {
+    this.indexed(0x8b, this.r(rd), this.r(rb), this.r(ri));
+  }
+
+  stx(rs: i32, rb: i32, ri: i32): void {
+    this.indexed(0x89, this.r(rs), this.r(rb), this.r(ri));
+  }
+
+  stx8(rs: i32, rb: i32, ri: i32): void { // mov [rb + ri*8], rs
+    this.indexed(0x89, this.r(rs), this.r(rb), this.r(ri), 3);
+  }
+
   relaxPass(): bool {
     return this.relax(2, -128, 127); // jmp rel8 and jcc rel8 are both 2 bytes
   }
@@ -193,6 +223,17 @@ export class X86_64 extends Asm {
     this.byte(0x0f); // syscall
     this.byte(0x05);
     if (result) this.movPhys(this.r(0), 0); // the result (already -errno) goes to A0
+  }
+
+  sysAt(rb: i32, off: i32, result: bool): void { // movzx eax, word [m]; syscall
+    const b = this.r(rb);
+    this.rex(false, 0, b);
+    this.byte(0x0f);
+    this.byte(0xb7);
+    this.mem(0, b, off);
+    this.byte(0x0f);
+    this.byte(0x05);
+    if (result) this.movPhys(this.r(0), 0);
   }
 
   getsp(rd: i32): void {
