@@ -118,11 +118,7 @@ export class X86_64 extends Asm {
   }
 
   ldb(rd: i32, rb: i32, off: i32): void { // movzx r32, byte [m]
-    const d = this.r(rd), b = this.r(rb);
-    this.rex(false, d, b);
-    this.byte(0x0f);
-    this.byte(0xb6);
-    this.mem(d, b, off);
+    this.movzx(0xb6, rd, rb, off);
   }
 
   stb(rs: i32, rb: i32, off: i32): void { // a REX prefix makes sil/dil/bpl addressable
@@ -133,10 +129,15 @@ export class X86_64 extends Asm {
   }
 
   ldh(rd: i32, rb: i32, off: i32): void { // movzx r32, word [m]
+    this.movzx(0xb7, rd, rb, off);
+  }
+
+  /** movzx r32, [m]: 0f b6 for a byte, 0f b7 for a word; the upper bits come out zero. */
+  movzx(op: u32, rd: i32, rb: i32, off: i32): void {
     const d = this.r(rd), b = this.r(rb);
     this.rex(false, d, b);
     this.byte(0x0f);
-    this.byte(0xb7);
+    this.byte(op);
     this.mem(d, b, off);
   }
 
