@@ -4,8 +4,8 @@
 //   arch-first: ld arch; jeq per auditArch to that arch's own tree; else the bad-arch action.
 // "Cheaper" is measured, not estimated: each program runs on every measured number (0..maxNr
 // of each ABI), and the lower sum of executed counts plus program length wins (an instruction
-// of length priced as one number executing one more, as in the tree's INSN_COST), then the
-// shorter program. (measure.ts runs it once per stretch of numbers that share a path.)
+// of length priced as one number executing one more, as in the tree's INSN_COST, times the
+// length weight the bench may sweep), then the shorter program. (measure.ts runs it once per stretch of numbers that share a path.)
 // The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from graph.ts.
 import { DEFAULT_LENGTH_WEIGHT, MAX_INSNS, Strategy } from "./wire";
 import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
