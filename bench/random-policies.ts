@@ -25,6 +25,12 @@ const SEED = 0x9a11c0de;
 /** Policies per arch; CLONE3_BENCH_POLICIES overrides (the targets need >= 2000). */
 const PER_ARCH = Number(process.env.CLONE3_BENCH_POLICIES ?? 2000);
 const MAX_INSNS = 4096;
+/**
+ * CLONE3_BENCH_LENGTH_WEIGHTS="1,4,16": also compile every policy at these length weights
+ * (core.ts's compile option: one instruction of length against one more instruction executed
+ * by one measured number) and print the trade-off per weight beside the targets.
+ */
+const SWEEP: number[] = (process.env.CLONE3_BENCH_LENGTH_WEIGHTS ?? "").split(",").filter((w) => w.trim() !== "").map(Number);
 /** libseccomp 2.5.4 loops forever on a few policies; such a build is counted as hung. */
 const LIBSECCOMP_TIMEOUT_MS = 5_000;
 
@@ -180,7 +186,10 @@ function meanFloor(paths: PathStats, abis: AbiFacts[], badArchAction: number): n
 
 interface Sample { oursParts: Record<Part, number>; theirsParts: Record<Part, number>; ours: number; theirs: number; oursPath: number; theirsPath: number; oursMean: number; theirsMean: number; floorMean: number }
 
-function measureArch(k: KernelArch): { table: Table; samples: Sample[] } {
+/** Per swept weight: what the targets compare, per policy built by both. */
+interface SweepPoint { ours: number; theirs: number; oursPath: number; theirsPath: number; oursMean: number; theirsMean: number }
+
+function measureArch(k: KernelArch): { table: Table; samples: Sample[]; sweep?: Table } {
   const r = prng((SEED ^ Math.imul(k.length, 0x9e3779b9)) >>> 0);
   const native = abisOf(k)[0]!;
   const samples: Sample[] = [];
@@ -190,6 +199,7 @@ function measureArch(k: KernelArch): { table: Table; samples: Sample[] } {
   let theirsHung = 0;
   let oursFailedAlone = 0;
   const names = sharedNames(k);
+  const swept: SweepPoint[][] = SWEEP.map(() => []);
   for (let i = 0; i < PER_ARCH; i++) {
     const oci = randomPolicy(r, k, names);
     const { policy } = resolve(oci, k);
@@ -218,16 +228,24 @@ function measureArch(k: KernelArch): { table: Table; samples: Sample[] } {
     }
     const big = ours.byteOrder === "big";
     const oursPaths = pathStats(ours.bytes, big, covered, policy.defaultAction);
+    const theirsPath = worstPath(theirs.bytes, theirs.bigEndian);
+    const theirsMean = pathStats(theirs.bytes, theirs.bigEndian, covered, policy.defaultAction).mean;
+    SWEEP.forEach((lengthWeight, w) => {
+      const p = compile(policy, { lengthWeight });
+      const pBig = p.byteOrder === "big";
+      swept[w]!.push({ ours: p.insns, theirs: theirs.insns, oursPath: worstPath(p.bytes, pBig), theirsPath,
+        oursMean: pathStats(p.bytes, pBig, covered, policy.defaultAction).mean, theirsMean });
+    });
     samples.push({
       oursParts: decompose(ours.bytes, big),
       theirsParts: decompose(theirs.bytes, theirs.bigEndian),
       ours: ours.insns,
       theirs: theirs.insns,
       oursPath: worstPath(ours.bytes, big),
-      theirsPath: worstPath(theirs.bytes, theirs.bigEndian),
+      theirsPath,
       oursMean: oursPaths.mean,
       floorMean: meanFloor(oursPaths, covered, policy.badArchAction),
-      theirsMean: pathStats(theirs.bytes, theirs.bigEndian, covered, policy.defaultAction).mean,
+      theirsMean,
     });
   }
   const ratio = (f: (s: Sample) => number, g: (s: Sample) => number) => samples.map((s) => f(s) / g(s));
@@ -262,10 +280,26 @@ function measureArch(k: KernelArch): { table: Table; samples: Sample[] } {
         ` (comparison-tree floor: ${fixed(mean(samples.map((s) => s.floorMean)), 2)}, ${fixed(meanFloorRatio, 2)}x)`,
     ],
   };
-  return { table, samples };
+  if (!SWEEP.length) return { table, samples };
+  const sweep: Table = {
+    title: `length weight sweep, ${k}: ours vs libseccomp -O2 (targets: <= 0.8x, >= 95%, >= 99%, <= 0.6x)`,
+    headers: ["length weight", "mean length", "length <= lib", "worst path <= lib", "mean executed"],
+    rows: SWEEP.map((weight, w) => {
+      const pts = swept[w]!;
+      const share = (f: (p: SweepPoint) => boolean) => `${fixed((pts.filter(f).length / pts.length) * 100)}%`;
+      const ratioOfMeans = (f: (p: SweepPoint) => number, g: (p: SweepPoint) => number) => `${fixed(mean(pts.map(f)) / mean(pts.map(g)), 2)}x`;
+      return [String(weight), ratioOfMeans((p) => p.ours, (p) => p.theirs), share((p) => p.ours <= p.theirs),
+        share((p) => p.oursPath <= p.theirsPath), ratioOfMeans((p) => p.oursMean, (p) => p.theirsMean)];
+    }),
+    notes: [`${PER_ARCH} policies per weight, the same set as above`],
+  };
+  return { table, samples, sweep };
 }
 
 export const randomPoliciesSection: Section = {
   name: "random-policies",
-  run: () => (["x86_64", "aarch64", "ppc64le", "s390x"] as const).map((k) => measureArch(k).table),
+  run: () => (["x86_64", "aarch64", "ppc64le", "s390x"] as const).flatMap((k) => {
+    const { table, sweep } = measureArch(k);
+    return sweep ? [table, sweep] : [table];
+  }),
 };

@@ -49,10 +49,12 @@ export interface SeccompData {
 
 // Mirrors wasm/assembly/bpf/wire.ts (layout, statuses, flags): change both together.
 const Wire = {
-  VERSION: 2,
+  VERSION: 3,
   OK: 0,
   FLAG_BIG_ENDIAN: 1,
   FLAG_STRATEGY_SHIFT: 1,
+  FLAG_LENGTH_WEIGHT_SHIFT: 8,
+  LENGTH_WEIGHT_MAX: 0xffff,
   POLICY_BIG_ENDIAN: 1,
   SECCOMP_DATA_BYTES: 64,
   OPS: { EQ: 0, NE: 1, LT: 2, LE: 3, GT: 4, GE: 5, MASKED_EQ: 6 } satisfies Record<CmpOp, number>,
@@ -190,12 +192,21 @@ function encodePolicy(m: Exports, policy: ResolvedPolicy): number {
 }
 
 /** Compile and verify. byteOrder defaults to the target's (policy.bigEndian). Throws CoreError. */
-export function compile(policy: ResolvedPolicy, opts?: { byteOrder?: ByteOrder; strategy?: Strategy }): Program {
+/**
+ * lengthWeight (bench only): what one instruction of length is worth against one more
+ * instruction executed by one measured number (integer 1..65535; default 1).
+ */
+export function compile(policy: ResolvedPolicy, opts?: { byteOrder?: ByteOrder; strategy?: Strategy; lengthWeight?: number }): Program {
   const byteOrder = opts?.byteOrder ?? (policy.bigEndian ? "big" : "little");
   const m = coreExports();
   loaded = undefined; // the policy overwrites a program simulate() left in the input buffer
   const nWords = encodePolicy(m, policy);
-  const flags = orderFlag(byteOrder) | (STRATEGIES[opts?.strategy ?? "auto"] << Wire.FLAG_STRATEGY_SHIFT);
+  const weight = opts?.lengthWeight ?? 0;
+  if (!Number.isInteger(weight) || weight < 0 || weight > Wire.LENGTH_WEIGHT_MAX) {
+    throw new CoreError(CoreStatus.BAD_INPUT, `length weight ${weight} is not an integer 1..${Wire.LENGTH_WEIGHT_MAX}`);
+  }
+  const flags = orderFlag(byteOrder) | (STRATEGIES[opts?.strategy ?? "auto"] << Wire.FLAG_STRATEGY_SHIFT) |
+    (weight << Wire.FLAG_LENGTH_WEIGHT_SHIFT);
   check(m, call(m, "compile", () => m.compile(nWords, flags)), "compile");
   const bytes = output(m).slice();
   return { bytes, insns: bytes.length / 8, byteOrder };

@@ -136,6 +136,9 @@ function hex(v: number): string {
   return "0x" + (v >>> 0).toString(16);
 }
 
+/** Length weights the property test compiles with: the default (1) and the bench sweep's far end. */
+const LENGTH_WEIGHTS = [1, 1, 64, 1024];
+
 describe("compiled programs agree with the reference evaluator", () => {
   test(`${POLICIES} random policies, seed ${hex(SEED)}`, () => {
     const strategies: Strategy[] = ["auto", "nr-first", "arch-first"];
@@ -147,10 +150,12 @@ describe("compiled programs agree with the reference evaluator", () => {
       const { policy, all } = randomPolicy(r);
       const strategy = r.pick(strategies);
       const byteOrder = r.chance(0.5) ? "little" : "big";
-      const where = `PROPERTY_SEED=${hex(SEED)} policy ${i} (seed ${hex(seed)}, ${policy.kernelArch}, ${strategy}, ${byteOrder})`;
+      // The bench's length weights too (not drawn from r, so the policies and queries stay put).
+      const lengthWeight = LENGTH_WEIGHTS[i % LENGTH_WEIGHTS.length];
+      const where = `PROPERTY_SEED=${hex(SEED)} policy ${i} (seed ${hex(seed)}, ${policy.kernelArch}, ${strategy}, ${byteOrder}, length weight ${lengthWeight})`;
       let program: Program;
       try {
-        program = compile(policy, { byteOrder, strategy });
+        program = compile(policy, { byteOrder, strategy, lengthWeight });
       } catch (e) {
         // Only "too large" is an acceptable refusal, and only for really big random policies.
         const rules = policy.abis.reduce((n, a) => n + a.rules.length, 0);
@@ -179,20 +184,20 @@ describe("the automatic strategy", () => {
   // Auto must keep whichever of nr-first and arch-first runs fewer instructions over the
   // measured numbers (0..maxNr of every covered ABI, zero arguments), the shorter on a tie;
   // it may skip building nr-first only when a lower bound proves it cannot win.
-  test("keeps the cheaper of nr-first and arch-first (executed over every number, plus length)", () => {
-    // One instruction of length is priced as one number executing one more.
+  test.each([1, 64])("keeps the cheaper of nr-first and arch-first (executed over every number, plus length weight %i x length)", (lengthWeight) => {
+    // One instruction of length is priced as lengthWeight numbers executing one more.
     const cost = (p: Program, policy: ResolvedPolicy): number => {
-      let sum = p.insns;
+      let sum = p.insns * lengthWeight;
       for (const { abi } of policy.abis) {
         for (let nr = 0; nr <= abi.maxNr; nr++) sum += simulate(p.bytes, p.byteOrder, { nr: abi.nrBase + nr, arch: abi.auditArch }).executed;
       }
       return sum;
     };
     let nrFirstWins = 0;
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < (lengthWeight === 1 ? 150 : 50); i++) {
       const r = prng((SEED ^ 0xa5a5a5a5) + i);
       const { policy } = randomPolicy(r);
-      const [auto, nrFirst, archFirst] = (["auto", "nr-first", "arch-first"] as const).map((strategy) => compile(policy, { strategy }));
+      const [auto, nrFirst, archFirst] = (["auto", "nr-first", "arch-first"] as const).map((strategy) => compile(policy, { strategy, lengthWeight }));
       const [a, n, f] = [cost(auto, policy), cost(nrFirst, policy), cost(archFirst, policy)];
       const where = `PROPERTY_SEED=${hex(SEED)} strategy policy ${i}`;
       expect(a, where).toBe(Math.min(n, f));

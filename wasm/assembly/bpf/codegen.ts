@@ -4,16 +4,16 @@
 //   arch-first: ld arch; jeq per auditArch to that arch's own tree; else the bad-arch action.
 // "Cheaper" is measured, not estimated: each program runs on every measured number (0..maxNr
 // of each ABI), and the lower sum of executed counts plus program length wins (an instruction
-// of length priced as one number executing one more, as in the tree's INSN_COST), then the
-// shorter program. (measure.ts runs it once per stretch of numbers that share a path.)
+// of length priced as one number executing one more, as in the tree's INSN_COST, times the
+// length weight the bench may sweep), then the shorter program. (measure.ts runs it once per stretch of numbers that share a path.)
 // The tree's leaves come from segment.ts, its shape from tree.ts, argument tests from graph.ts.
-import { MAX_INSNS, Strategy } from "./wire";
+import { DEFAULT_LENGTH_WEIGHT, MAX_INSNS, Strategy } from "./wire";
 import { actionTarget, Emitter, isAction, Label, Target } from "./emit";
 import { Graph, GraphEmitter } from "./graph";
 import { JEQ, JGE, JMP, K, LD_ABS, Program } from "./insn";
 import * as interp from "./interp";
 import { executedOver, UNSUPPORTED } from "./measure";
-import { LeafTable, MEASURED, Segments } from "./segment";
+import { INSN_COST, LeafTable, MEASURED, Segments } from "./segment";
 import { Scratch, Tree } from "./tree";
 import { Lowered } from "../lower/lower";
 import { Outcomes } from "../lower/outcome";
@@ -39,21 +39,22 @@ const ARG_SLACK: i64 = 4;
 const DATA: usize = memory.data(64, 16);
 
 /** Null when no strategy fits in MAX_INSNS. */
-export function generate(lowered: Lowered, strategy: Strategy): Program | null {
-  const gen = new Codegen(lowered);
+export function generate(lowered: Lowered, strategy: Strategy, lengthWeight: u32 = 0): Program | null {
+  const weight: i64 = lengthWeight == 0 ? DEFAULT_LENGTH_WEIGHT : <i64>lengthWeight;
+  const gen = new Codegen(lowered, weight);
   let best: Program | null = null;
   let bestCost: i64 = i64.MAX_VALUE;
   if (strategy != Strategy.NR_FIRST) {
     const p = gen.archFirst();
     if (p.length <= MAX_INSNS) {
       best = p;
-      bestCost = gen.measure(p) + <i64>p.length;
+      bestCost = gen.measure(p) + weight * <i64>p.length;
     }
   }
   // Skip building nr-first when even its lower bound cannot beat arch-first.
   if (strategy != Strategy.ARCH_FIRST && (strategy == Strategy.NR_FIRST || gen.nrFirstBound() < bestCost)) {
     const p = gen.nrFirst();
-    const cost = gen.measure(p) + <i64>p.length;
+    const cost = gen.measure(p) + weight * <i64>p.length;
     if (p.length <= MAX_INSNS && (!best || cost < bestCost || (cost == bestCost && p.length < best.length))) {
       best = p;
     }
@@ -85,7 +86,11 @@ class Codegen {
   /** Per outcome: the most instructions its code executes, whatever the arguments. */
   private longestOf: i32[] = [];
 
-  constructor(l: Lowered) {
+  /** What one instruction of length costs in the trees' units (see segment.ts's INSN_COST). */
+  private insnCost: i64;
+
+  constructor(l: Lowered, lengthWeight: i64) {
+    this.insnCost = INSN_COST * lengthWeight;
     this.policy = l.policy;
     this.outcomes = l.outcomes;
     this.arches = l.arches;
@@ -260,8 +265,8 @@ class Codegen {
       lc[r] = MEASURED * weighted + (byTuple ? this.tupleCost(key, 0) : this.outcomeCost(key));
       exec[r] = <i32>worst;
     }
-    const leaves = new LeafTable(part, w, lc, exec);
-    const t = new Tree(n, w, leaves, total, this.scratch);
+    const leaves = new LeafTable(part, w, lc, exec, this.insnCost);
+    const t = new Tree(n, w, leaves, total, this.scratch, this.insnCost);
     return this.emitTree(part, leaves, t, 0, n - 1, t.top, byTuple);
   }
 

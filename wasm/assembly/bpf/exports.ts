@@ -1,6 +1,6 @@
 // The BPF core's entry points (layout and statuses: wire.ts). Every entry point starts from an
 // empty heap: results of the previous call are gone, and the stub runtime never has to free.
-import { WIRE_VERSION, FLAG_BIG_ENDIAN, FLAG_STRATEGY_SHIFT, INPUT, INPUT_CAP, MAX_INSNS, SECCOMP_DATA_BYTES, Status, Strategy } from "./wire";
+import { WIRE_VERSION, FLAG_BIG_ENDIAN, FLAG_LENGTH_WEIGHT_SHIFT, FLAG_STRATEGY_SHIFT, LENGTH_WEIGHT_MASK, INPUT, INPUT_CAP, MAX_INSNS, SECCOMP_DATA_BYTES, Status, Strategy } from "./wire";
 import { generate } from "./codegen";
 import { disassemble as listing } from "./disasm";
 import { Program } from "./insn";
@@ -36,7 +36,7 @@ export function compile(nWords: i32, flags: u32): Status {
   const policy = decodePolicy(INPUT, nWords);
   if (!policy) return failed(Status.BAD_INPUT, decodeError);
   const lowered = lower(policy);
-  const p = generate(lowered, <Strategy>((flags >> FLAG_STRATEGY_SHIFT) & 3));
+  const p = generate(lowered, <Strategy>((flags >> FLAG_STRATEGY_SHIFT) & 3), (flags >> FLAG_LENGTH_WEIGHT_SHIFT) & LENGTH_WEIGHT_MASK);
   if (!p) return failed(Status.TOO_LARGE, `the program would exceed ${dec(MAX_INSNS)} instructions`);
   const reason = check(p);
   if (reason) return failed(Status.REJECTED, "internal error, generated program rejected: " + reason);

@@ -80,7 +80,8 @@ export class LeafTable {
    * weight[r]: what one more compare above range r costs; leafCost[r]: r's own code, weighted;
    * exec[r]: instructions r's code executes for a measured number (-1: r holds none).
    */
-  constructor(part: Partition, private weight: StaticArray<i64>, leafCost: StaticArray<i64>, exec: StaticArray<i32>) {
+  constructor(part: Partition, private weight: StaticArray<i64>, leafCost: StaticArray<i64>, exec: StaticArray<i32>,
+    insnCost: i64 = INSN_COST) {
     const n = part.length;
     const segs = new Segments(part);
     this.segOf = segs.segOf;
@@ -103,7 +104,7 @@ export class LeafTable {
         let most: i32 = 0;
         for (let e = 0; e < p; e++) {
           const r = unchecked(order[e]);
-          sum += weight[r] * (e + 1) + leafCost[r] + INSN_COST;
+          sum += weight[r] * (e + 1) + leafCost[r] + insnCost;
           if (exec[r] >= 0) most = max(most, e + 1 + exec[r]);
         }
         for (let r = i; r <= j; r++) {

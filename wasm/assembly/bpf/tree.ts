@@ -107,7 +107,7 @@ export class Tree {
    * more instruction on the worst path costs in the score).
    */
   constructor(readonly n: i32, private weight: StaticArray<i64>, private leaves: LeafTable, measured: i64,
-    private scratch: Scratch) {
+    private scratch: Scratch, private insnCost: i64 = INSN_COST) {
     this.limited = n <= MAX_LIMITED;
     if (n <= MAX_DP) {
       this.solve(measured);
@@ -211,7 +211,7 @@ export class Tree {
             }
           }
           unchecked((roots[i * n + j] = bestK));
-          split = min(split + prefix[j + 1] - prefix[i] + INSN_COST, INF);
+          split = min(split + prefix[j + 1] - prefix[i] + this.insnCost, INF);
           if (split < best) {
             best = split;
             pick = <u16>bestK;
@@ -315,7 +315,7 @@ export class Tree {
           }
           unchecked((roots[i * n + j] = bestK));
           if (split < INF) {
-            split += prefix[j + 1] - prefix[i] + INSN_COST;
+            split += prefix[j + 1] - prefix[i] + this.insnCost;
             if (split < best) {
               best = split;
               pick = <u16>bestK;

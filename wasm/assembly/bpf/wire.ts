@@ -18,7 +18,7 @@
 // verify(nBytes, flags), disassemble(nBytes, flags): the program's bytes at byte 0.
 //   disassemble's output is the listing text.
 
-export const WIRE_VERSION: u32 = 2;
+export const WIRE_VERSION: u32 = 3;
 
 export const enum Status {
   OK = 0,
@@ -36,6 +36,14 @@ export const enum Strategy {
   NR_FIRST = 1,
   ARCH_FIRST = 2,
 }
+/**
+ * compile only: what one instruction of program length is worth, in instructions executed
+ * summed over the measured numbers (0: DEFAULT_LENGTH_WEIGHT). For the bench's sweep of the
+ * length-against-executed trade-off.
+ */
+export const FLAG_LENGTH_WEIGHT_SHIFT: u32 = 8;
+export const LENGTH_WEIGHT_MASK: u32 = 0xffff;
+export const DEFAULT_LENGTH_WEIGHT: i64 = 1;
 
 export const POLICY_BIG_ENDIAN: u32 = 1;
 
