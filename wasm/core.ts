@@ -191,8 +191,8 @@ function encodePolicy(m: Exports, policy: ResolvedPolicy): number {
   return n;
 }
 
-/** Compile and verify. byteOrder defaults to the target's (policy.bigEndian). Throws CoreError. */
 /**
+ * Compile and verify. byteOrder defaults to the target's (policy.bigEndian). Throws CoreError.
  * lengthWeight (bench only): what one instruction of length is worth against one more
  * instruction executed by one measured number (integer 1..65535; default 1).
  */
