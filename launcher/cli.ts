@@ -55,8 +55,9 @@ function openLibc<const S extends Parameters<typeof dlopen>[1]>(symbols: S) {
 }
 
 /**
- * What only failures and `never` under an EPERM engine need, bound on first use. install()
- * binds them before any filter goes in: dlopen needs openat, mmap and more, which a filter may hide.
+ * What only failures and `never` under an EPERM engine need, bound on first use (about 0.03 ms).
+ * The run's final filter may hide what dlopen needs (openat, mmap, ...), so Bootstrap.install
+ * binds them first; the bootstrap filter hides only clone3, which dlopen does not use.
  */
 let rarely: ReturnType<typeof openRarely> | undefined;
 function openRarely() {
@@ -112,7 +113,6 @@ function probe(nr: number, args: readonly number[] = []): number {
  * the kernel answers EACCES without it, and only then do we set NNP and retry.
  */
 function install(program: Uint8Array, seccompNr: number): Installed {
-  rare();
   // struct sock_fprog { unsigned short len; struct sock_filter *filter; } on LP64.
   const fprog = new Uint8Array(16);
   const view = new DataView(fprog.buffer);
@@ -151,7 +151,7 @@ function install(program: Uint8Array, seccompNr: number): Installed {
  * several (as the stub does); Bun's process.env keeps the last. Same rule as raw-process.ts.
  */
 function modeFromEnv(): string | undefined {
-  const raw = readFile("/proc/self/environ");
+  const raw = callerEnviron();
   if (!raw) return process.env.CLONE3_WORKAROUND_MODE;
   const environ = "\0" + new TextDecoder().decode(raw);
   const at = environ.indexOf("\0CLONE3_WORKAROUND_MODE=");
@@ -263,21 +263,20 @@ function readExecArea(): ExecArea | null {
 }
 
 /**
- * A whole file. /proc/self/cmdline and /proc/self/environ are read in place, from the ranges
- * /proc/self/stat names (one /proc read for both, and no copy); everything else (and those two
- * without /proc/self/stat) with plain read(2) calls.
+ * The caller's argument or environment strings, NUL-terminated, as execve(2) left them: in
+ * place, from the range /proc/self/stat names (one /proc read for both, and no copy), or
+ * without /proc/self/stat from `procFile` (/proc/self/cmdline or /proc/self/environ, the
+ * kernel's own view of that range) read whole.
  */
-function readFile(path: string): Uint8Array | undefined {
-  const inPlace = path === "/proc/self/cmdline" ? "arg" : path === "/proc/self/environ" ? "env" : undefined;
-  if (inPlace) {
-    const area = (execArea ??= readExecArea());
-    if (area) {
-      const [start, end] = inPlace === "arg" ? [area.argStart, area.argEnd] : [area.envStart, area.envEnd];
-      return end > start ? new Uint8Array(toArrayBuffer(start as Pointer, 0, end - start)) : new Uint8Array(0);
-    }
-  }
-  return readWhole(path);
+function execStrings(range: "arg" | "env", procFile: string): Uint8Array | undefined {
+  const area = (execArea ??= readExecArea());
+  if (!area) return readWhole(procFile);
+  const [start, end] = range === "arg" ? [area.argStart, area.argEnd] : [area.envStart, area.envEnd];
+  return end > start ? new Uint8Array(toArrayBuffer(start as Pointer, 0, end - start)) : new Uint8Array(0);
 }
+
+const callerArgs = () => execStrings("arg", "/proc/self/cmdline");
+const callerEnviron = () => execStrings("env", "/proc/self/environ");
 
 /** A whole file, read with plain read(2) calls, the first of `firstRead` bytes. */
 function readWhole(path: string, firstRead = 1 << 16): Uint8Array | undefined {
@@ -376,11 +375,16 @@ const bootstrap: Bootstrap = {
   precompiled,
   clone3Errno,
   probe,
-  install: (program) => install(program, precompiled.seccompNr),
+  install: (program) => {
+    // The final filter: a failed exec after it still needs strerror.
+    rare();
+    return install(program, precompiled.seccompNr);
+  },
   execve,
   strerror,
   die,
-  readFile,
+  callerArgs,
+  callerEnviron,
   write,
 };
 // Not a conditional spread: that is a JavaScript builtin, compiled on first use (see raw-process.ts).

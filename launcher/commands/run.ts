@@ -11,7 +11,7 @@ export async function command(req: Extract<Request, { kind: "run" }>, boot: Boot
   if (warning) warn(warning);
   // Everything the kernel will read is built before the filter goes in: after it, only
   // execve(2), write(2) and exit_group(2) are sure to work (args.ts's WRAPPER_NEEDS).
-  const prepared = prepareExec(req.argv, env, boot.readFile);
+  const prepared = prepareExec(req.argv, env, boot.callerArgs());
   if (install) installFinal(req.mode, install.program, boot);
   const failure = execPrepared(prepared, boot);
   // Not fail(): the filter just installed may hide what Bun's stderr and exit paths use.
