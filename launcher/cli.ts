@@ -41,6 +41,9 @@ const libc = openLibc({
   syscall: { args: ["i64", "u64", "u64", "u64", "u64", "u64", "u64"], returns: FFIType.i64_fast },
   __errno_location: { args: [], returns: "ptr" },
 });
+// One decoder for the /proc reads, made on first use: each construction costs ~0.02 ms.
+let utf8Decoder: TextDecoder | undefined;
+const utf8 = (bytes: Uint8Array) => (utf8Decoder ??= new TextDecoder()).decode(bytes);
 // errno is thread-local; this view reads it with no further FFI call, which could clobber it.
 const errnoView = new Int32Array(toArrayBuffer(libc.__errno_location()!, 0, 4));
 const NR = precompiled?.nrs;
@@ -153,7 +156,7 @@ function install(program: Uint8Array, seccompNr: number): Installed {
 function modeFromEnv(): string | undefined {
   const raw = callerEnviron();
   if (!raw) return process.env.CLONE3_WORKAROUND_MODE;
-  const environ = "\0" + new TextDecoder().decode(raw);
+  const environ = "\0" + utf8(raw);
   const at = environ.indexOf("\0CLONE3_WORKAROUND_MODE=");
   if (at < 0) return undefined;
   const start = at + "\0CLONE3_WORKAROUND_MODE=".length;
@@ -253,7 +256,7 @@ let execArea: ExecArea | null | undefined;
 function readExecArea(): ExecArea | null {
   const raw = readWhole("/proc/self/stat", 1 << 10);
   if (!raw) return null;
-  const stat = new TextDecoder().decode(raw);
+  const stat = utf8(raw);
   // Fields after "(comm)" start at field 3.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const field = (n: number) => Number(fields[n - 3]);
