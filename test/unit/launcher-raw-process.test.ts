@@ -35,6 +35,12 @@ describe("callerEnv", () => {
     const entries: number[][] = [[0x58, 0xff, 0x3d, 0x31], [...Buffer.from("A=1")], [...Buffer.from("A=2")], [0x42, 0x3d, 0xfe], [...Buffer.from("noequals")], []];
     expect(bytes(entriesOf(callerEnv(readWithFs(nulFile(entries)))))).toEqual(entries);
   });
+  it("splits at the NULs whatever the other bytes: every value 1-255, UTF-8 sequences, odd windows-1252 bytes", () => {
+    const every = Array.from({ length: 255 }, (_, i) => i + 1);
+    const utf8 = [...Buffer.from("A=\u00e9\u20ac\u{1F600}")];
+    const entries = [every, utf8, [0x81], [0x8d, 0x3d, 0x9d], utf8, every.slice(100), [0x41]];
+    expect(bytes(entriesOf(callerEnv(readWithFs(nulFile(entries)))))).toEqual(entries);
+  });
   it("getenv(3): the first entry of a name", () => {
     const env = callerEnv(readWithFs(nulFile(["BA=0", "A=1", "A=2", "AB=3", [0xff, 0x3d, 0x34], "C"])));
     expect(bytes([env.get("A")!, env.get("AB")!, env.get("\u00ff")!])).toEqual([[...Buffer.from("1")], [...Buffer.from("3")], [0x34]]);
