@@ -59,8 +59,10 @@ function openLibc<const S extends Parameters<typeof dlopen>[1]>(symbols: S) {
 
 /**
  * What only failures and `never` under an EPERM engine need, bound on first use (about 0.03 ms).
- * The run's final filter may hide what dlopen needs (openat, mmap, ...), so Bootstrap.install
- * binds them first; the bootstrap filter hides only clone3, which dlopen does not use.
+ * Bootstrap.install binds them before the run's final filter, so that a failure after it does
+ * not depend on what that filter hides (bun:ffi compiles into JSC's executable pool, and
+ * rebinding loaded libc needs no openat, but a heap that has to grow needs brk or mmap). The
+ * bootstrap filter hides only clone3 and needs no such care.
  */
 let rarely: ReturnType<typeof openRarely> | undefined;
 function openRarely() {
