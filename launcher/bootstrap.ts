@@ -7,7 +7,7 @@ import type { KernelArch } from "../arch/types.ts";
 import type { Mode } from "./args.ts";
 import { fail, warn } from "./report.ts";
 
-/** One kernel arch's entry in build/programs.json (scripts/build-launcher.ts writes it). */
+/** One kernel arch's entry in build/programs.json, a JSON string there (scripts/build-launcher.ts writes it). */
 export interface Precompiled {
   seccompNr: number;
   clone3Nr: number;

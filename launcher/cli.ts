@@ -29,7 +29,9 @@ const SECCOMP_SET_MODE_FILTER = 1;
 const SECCOMP_FILTER_FLAG_TSYNC = 1;
 
 const hostArch: Bootstrap["hostArch"] | undefined = HOST_ARCH[process.arch as keyof typeof HOST_ARCH];
-const precompiled = hostArch ? (PRECOMPILED as unknown as Record<string, Precompiled>)[hostArch] : undefined;
+// Each arch's entry is a JSON string (scripts/build-launcher.ts says why): only the host's is built.
+const hostEntry = hostArch ? (PRECOMPILED as Record<string, unknown>)[hostArch] : undefined;
+const precompiled: Precompiled | undefined = typeof hostEntry === "string" ? JSON.parse(hostEntry) : undefined;
 
 // musl's loader answers every libc soname with itself; the others are for musl without that alias.
 const LIBC_NAMES = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1", "libc.so"];
@@ -350,11 +352,13 @@ function execvpOrFail(argv: string[]): never {
   fail(`${JSON.stringify(argv[0])}: ${strerror(errno)}`, errno === ENOENT ? 127 : 126);
 }
 
-if (!hostArch || !precompiled) fail(`unsupported host architecture ${process.arch}`);
+const OUT_OF_DATE = "launcher/build/programs.json is out of date: run bun scripts/build-launcher.ts";
+if (!hostArch || hostEntry === undefined) fail(`unsupported host architecture ${process.arch}`);
+if (!precompiled) fail(OUT_OF_DATE);
 const clone3Errno = probe(precompiled.clone3Nr);
 
 const runForm = (PRECOMPILED as { _runForm?: RunForm })._runForm;
-if (!runForm) fail("launcher/build/programs.json is out of date: run bun scripts/build-launcher.ts");
+if (!runForm) fail(OUT_OF_DATE);
 const plain = plainRun(process.argv.slice(2), runForm);
 
 let installed: Installed | undefined;
