@@ -5,9 +5,9 @@
 // And its start against Bun's own: a compiled Bun no-op (an empty file, the same build flags)
 // side by side with `launcher /bin/true` (auto), `launcher --version` and
 // `launcher --mode never /bin/true`, in rounds, as ratios.
-// Target: <= 1.3x the no-op (the "x no-op" column). The exec'ing rows also show their ratio to
-// a fairer peer, a compiled Bun no-op that execve()s /bin/true through bun:ffi: the no-op itself
-// execs nothing.
+// Target: <= 1.3x Bun's own start. For `--version` that is the no-op; the rows that exec
+// /bin/true are judged against the exec peer, a compiled Bun no-op that execve()s /bin/true
+// through bun:ffi, since the no-op execs nothing and the exec alone costs it about 1.3x (its row).
 //   bun bench/launcher-overhead.ts
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +20,7 @@ import { fixed, formatTable, mark, type Section, type Table } from "./table.ts";
 
 const TARGET_MS = 8;
 const RUNS = 60;
-/** Launcher start over a compiled Bun no-op's (the ratio of medians, each round). */
+/** Launcher start over Bun's own (the no-op, or the exec peer for rows that exec), a ratio of medians in each round. */
 const TARGET_RATIO = 1.3;
 /**
  * Rounds of the side-by-side comparison: the machine may be shared, so the spread is shown.
@@ -54,19 +54,21 @@ function againstBun(binary: string, dir: string): Table {
   const spread = (xs: number[]) => `${fixed(Math.min(...xs), 2)}-${fixed(Math.max(...xs), 2)}`;
   const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const EXEC_PEER = 5;
+  /** `target`: the launcher's rows, judged against the no-op, or (`execs`) against the exec peer. */
   const row = (what: string, i: number, target: boolean, execs = false) => {
     const ofMedians = ratios(i, (t) => t.median);
     const ratio = middle(ofMedians);
     const ofPeer = middle(rounds.map((r) => r[i]!.median / r[EXEC_PEER]!.median));
+    const judged = execs ? ofPeer : ratio;
     return [
       what, fixed(middle(rounds.map((r) => r[i]!.median)), 2), `${fixed(ratio, 2)}x`, spread(ofMedians), `${fixed(middle(ratios(i, (t) => t.min)), 2)}x`,
       execs ? `${fixed(ofPeer, 2)}x` : "",
-      target ? `${mark(ratio <= TARGET_RATIO)} (<= ${TARGET_RATIO}x)` : "",
+      target ? `${mark(judged <= TARGET_RATIO)} (<= ${TARGET_RATIO}x ${execs ? "exec peer" : "no-op"})` : "",
     ];
   };
   return {
     title: "Launcher start against a compiled Bun no-op (ratios within each round)",
-    headers: ["command", "median ms", "x no-op", "spread over rounds", "x no-op (mins)", "x exec peer", "target (x no-op)"],
+    headers: ["command", "median ms", "x no-op", "spread over rounds", "x no-op (mins)", "x exec peer", "target"],
     rows: [
       ["bun build --compile of an empty file", fixed(middle(rounds.map((r) => r[0]!.median)), 2), "1.00x", "", "1.00x", "", ""],
       row("launcher /bin/true", 1, true, true),
@@ -80,9 +82,10 @@ function againstBun(binary: string, dir: string): Table {
       "Each round times all six commands back to back; a ratio compares two medians of the same round, and",
       "the table shows the middle round's ratio and the range over rounds (a shared machine's load moves it).",
       "The no-op is built with the launcher's own flags (scripts/build-launcher.ts COMPILE_FLAGS);",
-      "`launcher /bin/true` includes exec'ing /bin/true, which the no-op does not do (its own row). The target is",
-      "the \"x no-op\" column; \"x exec peer\" compares the exec'ing rows with a compiled Bun no-op (same flags) that",
-      "only dlopens execve and execs /bin/true, so that both sides pay for the exec.",
+      "`launcher /bin/true` includes exec'ing /bin/true, which the no-op does not do. \"x exec peer\" compares the",
+      "exec'ing rows with a compiled Bun no-op (same flags) that only dlopens execve and execs /bin/true: that peer",
+      "pays for the same exec, and the exec alone puts it near 1.3x the no-op (its row), so a row that execs is",
+      "judged against it; `--version` execs nothing and is judged against the no-op.",
     ],
   };
 }

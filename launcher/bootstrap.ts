@@ -7,7 +7,7 @@ import type { KernelArch } from "../arch/types.ts";
 import type { Mode } from "./args.ts";
 import { fail, warn } from "./report.ts";
 
-/** One kernel arch's entry in build/programs.json (scripts/build-launcher.ts writes it). */
+/** One kernel arch's entry in build/programs.json, a JSON string there (scripts/build-launcher.ts writes it). */
 export interface Precompiled {
   seccompNr: number;
   clone3Nr: number;
@@ -44,7 +44,10 @@ export interface Bootstrap {
   /** Set when the entry installed the precompiled program. */
   installed?: Installed;
   probe(nr: number, args?: readonly number[]): number;
-  /** seccomp(2) with TSYNC (prctl before Linux 3.17), NO_NEW_PRIVS only on EACCES; throws INSTALL_ERROR. */
+  /**
+   * seccomp(2) with TSYNC (prctl before Linux 3.17), NO_NEW_PRIVS only on EACCES; throws
+   * INSTALL_ERROR. Binds strerror first: the filter may hide what binding it takes.
+   */
   install(program: Uint8Array): Installed;
   /** execve(2); returns only on failure, with errno. */
   execve(path: Uint8Array, argv: BigUint64Array, envp: BigUint64Array): number;
@@ -56,10 +59,13 @@ export interface Bootstrap {
    */
   die(line: string, exitCode: number): never;
   /**
-   * A whole file (for /proc) read with open(2) and read(2), or undefined: loading node:fs costs
-   * more than the rest of a run's start, so the run path reads through this.
+   * The caller's argument strings as execve(2) passed them (what /proc/self/cmdline shows), or
+   * undefined without /proc. Read with read(2) or in place, not with node:fs, whose loading costs
+   * more than the rest of a run's start.
    */
-  readFile(path: string): Uint8Array | undefined;
+  callerArgs(): Uint8Array | undefined;
+  /** The caller's environment strings the same way (what /proc/self/environ shows). */
+  callerEnviron(): Uint8Array | undefined;
   /** `data` to `fd` with write(2) calls; returns how many bytes went out before an error. */
   write(fd: number, data: Uint8Array): number;
 }

@@ -29,7 +29,9 @@ const SECCOMP_SET_MODE_FILTER = 1;
 const SECCOMP_FILTER_FLAG_TSYNC = 1;
 
 const hostArch: Bootstrap["hostArch"] | undefined = HOST_ARCH[process.arch as keyof typeof HOST_ARCH];
-const precompiled = hostArch ? (PRECOMPILED as unknown as Record<string, Precompiled>)[hostArch] : undefined;
+// Each arch's entry is a JSON string (scripts/build-launcher.ts says why): only the host's is built.
+const hostEntry = hostArch ? (PRECOMPILED as Record<string, unknown>)[hostArch] : undefined;
+const precompiled: Precompiled | undefined = typeof hostEntry === "string" ? JSON.parse(hostEntry) : undefined;
 
 // musl's loader answers every libc soname with itself; the others are for musl without that alias.
 const LIBC_NAMES = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1", "libc.so"];
@@ -41,6 +43,9 @@ const libc = openLibc({
   syscall: { args: ["i64", "u64", "u64", "u64", "u64", "u64", "u64"], returns: FFIType.i64_fast },
   __errno_location: { args: [], returns: "ptr" },
 });
+// One decoder for the /proc reads, made on first use: each construction costs ~0.02 ms.
+let utf8Decoder: TextDecoder | undefined;
+const utf8 = (bytes: Uint8Array) => (utf8Decoder ??= new TextDecoder()).decode(bytes);
 // errno is thread-local; this view reads it with no further FFI call, which could clobber it.
 const errnoView = new Int32Array(toArrayBuffer(libc.__errno_location()!, 0, 4));
 const NR = precompiled?.nrs;
@@ -55,8 +60,11 @@ function openLibc<const S extends Parameters<typeof dlopen>[1]>(symbols: S) {
 }
 
 /**
- * What only failures and `never` under an EPERM engine need, bound on first use. install()
- * binds them before any filter goes in: dlopen needs openat, mmap and more, which a filter may hide.
+ * What only failures and `never` under an EPERM engine need, bound on first use (about 0.03 ms).
+ * Bootstrap.install binds them before the run's final filter, so that a failure after it does
+ * not depend on what that filter hides (bun:ffi compiles into JSC's executable pool, and
+ * rebinding loaded libc needs no openat, but a heap that has to grow needs brk or mmap). The
+ * bootstrap filter hides only clone3 and needs no such care.
  */
 let rarely: ReturnType<typeof openRarely> | undefined;
 function openRarely() {
@@ -112,7 +120,6 @@ function probe(nr: number, args: readonly number[] = []): number {
  * the kernel answers EACCES without it, and only then do we set NNP and retry.
  */
 function install(program: Uint8Array, seccompNr: number): Installed {
-  rare();
   // struct sock_fprog { unsigned short len; struct sock_filter *filter; } on LP64.
   const fprog = new Uint8Array(16);
   const view = new DataView(fprog.buffer);
@@ -151,9 +158,9 @@ function install(program: Uint8Array, seccompNr: number): Installed {
  * several (as the stub does); Bun's process.env keeps the last. Same rule as raw-process.ts.
  */
 function modeFromEnv(): string | undefined {
-  const raw = readFile("/proc/self/environ");
+  const raw = callerEnviron();
   if (!raw) return process.env.CLONE3_WORKAROUND_MODE;
-  const environ = "\0" + new TextDecoder().decode(raw);
+  const environ = "\0" + utf8(raw);
   const at = environ.indexOf("\0CLONE3_WORKAROUND_MODE=");
   if (at < 0) return undefined;
   const start = at + "\0CLONE3_WORKAROUND_MODE=".length;
@@ -253,7 +260,7 @@ let execArea: ExecArea | null | undefined;
 function readExecArea(): ExecArea | null {
   const raw = readWhole("/proc/self/stat", 1 << 10);
   if (!raw) return null;
-  const stat = new TextDecoder().decode(raw);
+  const stat = utf8(raw);
   // Fields after "(comm)" start at field 3.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const field = (n: number) => Number(fields[n - 3]);
@@ -263,21 +270,20 @@ function readExecArea(): ExecArea | null {
 }
 
 /**
- * A whole file. /proc/self/cmdline and /proc/self/environ are read in place, from the ranges
- * /proc/self/stat names (one /proc read for both, and no copy); everything else (and those two
- * without /proc/self/stat) with plain read(2) calls.
+ * The caller's argument or environment strings, NUL-terminated, as execve(2) left them: in
+ * place, from the range /proc/self/stat names (one /proc read for both, and no copy), or
+ * without /proc/self/stat from `procFile` (/proc/self/cmdline or /proc/self/environ, the
+ * kernel's own view of that range) read whole.
  */
-function readFile(path: string): Uint8Array | undefined {
-  const inPlace = path === "/proc/self/cmdline" ? "arg" : path === "/proc/self/environ" ? "env" : undefined;
-  if (inPlace) {
-    const area = (execArea ??= readExecArea());
-    if (area) {
-      const [start, end] = inPlace === "arg" ? [area.argStart, area.argEnd] : [area.envStart, area.envEnd];
-      return end > start ? new Uint8Array(toArrayBuffer(start as Pointer, 0, end - start)) : new Uint8Array(0);
-    }
-  }
-  return readWhole(path);
+function execStrings(range: "arg" | "env", procFile: string): Uint8Array | undefined {
+  const area = (execArea ??= readExecArea());
+  if (!area) return readWhole(procFile);
+  const [start, end] = range === "arg" ? [area.argStart, area.argEnd] : [area.envStart, area.envEnd];
+  return end > start ? new Uint8Array(toArrayBuffer(start as Pointer, 0, end - start)) : new Uint8Array(0);
 }
+
+const callerArgs = () => execStrings("arg", "/proc/self/cmdline");
+const callerEnviron = () => execStrings("env", "/proc/self/environ");
 
 /** A whole file, read with plain read(2) calls, the first of `firstRead` bytes. */
 function readWhole(path: string, firstRead = 1 << 16): Uint8Array | undefined {
@@ -346,11 +352,13 @@ function execvpOrFail(argv: string[]): never {
   fail(`${JSON.stringify(argv[0])}: ${strerror(errno)}`, errno === ENOENT ? 127 : 126);
 }
 
-if (!hostArch || !precompiled) fail(`unsupported host architecture ${process.arch}`);
+const OUT_OF_DATE = "launcher/build/programs.json is out of date: run bun scripts/build-launcher.ts";
+if (!hostArch || hostEntry === undefined) fail(`unsupported host architecture ${process.arch}`);
+if (!precompiled) fail(OUT_OF_DATE);
 const clone3Errno = probe(precompiled.clone3Nr);
 
 const runForm = (PRECOMPILED as { _runForm?: RunForm })._runForm;
-if (!runForm) fail("launcher/build/programs.json is out of date: run bun scripts/build-launcher.ts");
+if (!runForm) fail(OUT_OF_DATE);
 const plain = plainRun(process.argv.slice(2), runForm);
 
 let installed: Installed | undefined;
@@ -376,11 +384,16 @@ const bootstrap: Bootstrap = {
   precompiled,
   clone3Errno,
   probe,
-  install: (program) => install(program, precompiled.seccompNr),
+  install: (program) => {
+    // The final filter: a failed exec after it still needs strerror.
+    rare();
+    return install(program, precompiled.seccompNr);
+  },
   execve,
   strerror,
   die,
-  readFile,
+  callerArgs,
+  callerEnviron,
   write,
 };
 // Not a conditional spread: that is a JavaScript builtin, compiled on first use (see raw-process.ts).

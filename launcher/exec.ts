@@ -3,7 +3,7 @@
 // is built by prepareExec(), before the final filter goes in; execPrepared() only loops.
 import { ptr } from "bun:ffi";
 import { searchPath } from "./path-search.ts";
-import { encodedList, entryOf, rawArgv, readWithFs, type CallerEnv, type NulList, type ReadFile } from "./raw-process.ts";
+import { bytewise, encodedList, entryOf, rawArgv, type CallerEnv, type NulList } from "./raw-process.ts";
 
 const ENOEXEC = 8;
 const ENOENT = 2;
@@ -57,7 +57,6 @@ interface ExecCalls {
  * TextDecoder's "latin1" is windows-1252, one char per byte with 0x80..0x9f moved elsewhere,
  * decoded natively: no JavaScript loop per byte, which would wake Bun's JIT threads on every run.
  */
-const bytewise = new TextDecoder("latin1");
 const latin1 = (bytes: Uint8Array): string => bytewise.decode(bytes);
 let fromC1: Map<number, number> | undefined;
 
@@ -76,10 +75,10 @@ function fromLatin1(s: string): Uint8Array {
 
 /**
  * `argv` as Bun decoded it, `env` as the caller passed it (raw-process.ts); the kernel's own
- * argv bytes are used where they stand for `argv`, so the command gets what the caller passed,
- * byte for byte.
+ * argv bytes (`cmdline`, this process's argument strings) are used where they stand for
+ * `argv`, so the command gets what the caller passed, byte for byte.
  */
-export function prepareExec(argv: string[], env: CallerEnv, read: ReadFile = readWithFs): PreparedExec {
+export function prepareExec(argv: string[], env: CallerEnv, cmdline: Uint8Array | undefined): PreparedExec {
   const cString = (bytes: Uint8Array) => {
     const b = new Uint8Array(bytes.length + 1);
     b.set(bytes);
@@ -89,7 +88,7 @@ export function prepareExec(argv: string[], env: CallerEnv, read: ReadFile = rea
   // execvp reads PATH with getenv(3): the first entry of that name.
   const pathEnv = env.get("PATH");
 
-  const args = rawArgv(argv, read) ?? encodedList(argv);
+  const args = rawArgv(argv, cmdline) ?? encodedList(argv);
   const sh = cString(encoder.encode(BIN_SH));
   const search = searchPath(latin1(entryOf(args, 0)), pathEnv && latin1(pathEnv));
   const argvPointers = pointerArray([], args);

@@ -29,11 +29,11 @@ const COMMANDS: { [K in Exclude<Request["kind"], "help" | "version">]: () => Pro
 /** `plain`: cli.ts read the line as a run with the default filter, as args.ts would. */
 export async function main(args: string[], boot: Bootstrap, plain?: PlainRun): Promise<void> {
   writeStdoutWith(boot.write);
-  // The caller's environment from /proc, through the bootstrap's reader, when first asked for
+  // The caller's environment as the kernel holds it (the bootstrap's callerEnviron), when first asked for
   // (--help and --version never ask): getenv(3)'s answer for the mode (the first entry), and
   // the command's envp byte for byte.
   let env: CallerEnv | undefined;
-  const callerEnvOnce = () => (env ??= callerEnv(boot.readFile));
+  const callerEnvOnce = () => (env ??= callerEnv(boot.callerEnviron()));
   try {
     if (plain) return await runCommand.command({ kind: "run", mode: plain.mode, argv: plain.argv, hide: { kind: "default" } }, boot, callerEnvOnce());
     // The full parser (a few tenths of a ms to load and run) only for everything else.

@@ -10,11 +10,8 @@
 // cost a run more than the loop itself. It loops with plain `for`, not every/map/spread: JSC
 // compiles those JavaScript builtins on their first use, tens of microseconds each.
 
-/** Reads a whole file, or undefined: the bootstrap's read(2) reader in a run (no node:fs). */
-export type ReadFile = (path: string) => Uint8Array | undefined;
-
-/** node:fs's reader, for callers without a bootstrap (tests). */
-export const readWithFs: ReadFile = (path) => {
+/** A whole file with node:fs, or undefined: /proc for callers without a bootstrap (tests); a run reads through its callerArgs() and callerEnviron(). */
+export const readWithFs = (path: string): Uint8Array | undefined => {
   try {
     // require(), not a static import: the bundler hoists static node:* imports above the bootstrap.
     return new Uint8Array((require("node:fs") as typeof import("node:fs")).readFileSync(path));
@@ -30,11 +27,20 @@ export interface NulList {
   starts: number[];
 }
 
-/** The entries of a NUL-terminated list, or undefined when `bytes` is not one. */
+/**
+ * The entries of a NUL-terminated list, or undefined when `bytes` is not one. Split natively,
+ * one char per byte (`bytewise`), so the loop only adds lengths (measured: 25 K instructions
+ * less per run than a typed array indexOf per entry, with 35 entries).
+ */
 function nulList(bytes: Uint8Array | undefined): NulList | undefined {
   if (!bytes || (bytes.length > 0 && bytes[bytes.length - 1] !== 0)) return undefined;
-  const starts: number[] = [];
-  for (let start = 0; start < bytes.length; start = bytes.indexOf(0, start) + 1) starts.push(start);
+  const entries = bytewise.decode(bytes).split("\0");
+  // The last NUL ends the last entry: split leaves one empty string after it.
+  const starts = new Array<number>(entries.length - 1);
+  for (let i = 0, at = 0; i < starts.length; i++) {
+    starts[i] = at;
+    at += entries[i]!.length + 1;
+  }
   return { block: bytes, starts };
 }
 
@@ -56,12 +62,13 @@ export function encodedList(strings: readonly string[]): NulList {
 const decoder = new TextDecoder(); // U+FFFD for bad bytes, as Bun decodes them
 
 /**
- * The raw bytes of `argv`, the last arguments of this process: the tail of /proc/self/cmdline
- * (whatever precedes it: bun, its flags, the script or the binary), if it decodes to `argv`
- * (a process may rewrite its argv area; this one does not, but the check is cheap).
+ * The raw bytes of `argv`, the last arguments of this process: the tail of `cmdline`, all of
+ * its argument strings as /proc/self/cmdline shows them (whatever precedes `argv`: bun, its
+ * flags, the script or the binary), if it decodes to `argv` (a process may rewrite its argv
+ * area; this one does not, but the check is cheap).
  */
-export function rawArgv(argv: readonly string[], read: ReadFile = readWithFs, cmdline = "/proc/self/cmdline"): NulList | undefined {
-  const all = nulList(read(cmdline));
+export function rawArgv(argv: readonly string[], cmdline: Uint8Array | undefined): NulList | undefined {
+  const all = nulList(cmdline);
   if (!all || all.starts.length < argv.length) return undefined;
   const tail = { block: all.block, starts: all.starts.slice(all.starts.length - argv.length) };
   for (let i = 0; i < argv.length; i++) if (decoder.decode(entryOf(tail, i)) !== argv[i]) return undefined;
@@ -74,8 +81,11 @@ export interface CallerEnv extends NulList {
   get(name: string): Uint8Array | undefined;
 }
 
-/** One char per byte (windows-1252 keeps the length): byte offsets are string offsets. */
-const bytewise = new TextDecoder("latin1");
+/**
+ * One char per byte (windows-1252 keeps the length): byte offsets are string offsets. One
+ * instance for the run path (exec.ts too): each first construction costs a start.
+ */
+export const bytewise = new TextDecoder("latin1");
 
 function withGetenv(list: NulList): CallerEnv {
   let text: string | undefined;
@@ -94,12 +104,13 @@ function withGetenv(list: NulList): CallerEnv {
 }
 
 /**
- * The environment exactly as execve(2) passed it: every entry in order, duplicates, bytes that
- * are not UTF-8 and entries without `=` included. Nothing in the wrapper changes its own
- * environment, so the kernel's copy is the caller's. Without /proc, Bun's decoded strings.
+ * The environment exactly as execve(2) passed it (`environ`, the strings /proc/self/environ
+ * shows): every entry in order, duplicates, bytes that are not UTF-8 and entries without `=`
+ * included. Nothing in the wrapper changes its own environment, so the kernel's copy is the
+ * caller's. Without /proc (`environ` undefined), Bun's decoded strings.
  */
-export function callerEnv(read: ReadFile = readWithFs, environ = "/proc/self/environ"): CallerEnv {
-  const raw = nulList(read(environ));
+export function callerEnv(environ: Uint8Array | undefined): CallerEnv {
+  const raw = nulList(environ);
   if (raw) return withGetenv(raw);
   return withGetenv(encodedList(Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]))));
 }

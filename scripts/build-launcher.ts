@@ -19,8 +19,8 @@ const BUN = join(root, "node_modules", ".bin", "bun");
 const BOOTSTRAP_CALLS = ["read", "write", "openat", "close", "execve", "exit_group", "rt_sigaction", "prctl"] as const;
 
 /**
- * Writes programs.json: per kernel arch, the clone3 preset in that arch's byte order and the numbers of the calls
- * the bootstrap makes; and the
+ * Writes programs.json: per kernel arch (as a JSON string), the clone3 preset in that arch's byte order and the
+ * numbers of the calls the bootstrap makes; and the
  * facts from launcher/args.ts that the bootstrap's run-form reader checks (it may import no .ts).
  */
 export function buildPrograms(): string {
@@ -32,12 +32,15 @@ export function buildPrograms(): string {
     const native = nativeAbi(arch).name;
     const program = compile(clone3Preset(arch));
     const nr = (name: string) => must(syscallNr(native, name), `${name} on ${arch}`);
-    entries[arch] = {
+    // A JSON string per arch, parsed by the bootstrap for the host only: the bundle inlines this
+    // file as an object literal that every start builds whole (all four arches' programs cost
+    // ~40 K instructions more than JSON.parse of one).
+    entries[arch] = JSON.stringify({
       seccompNr: nr("seccomp"),
       clone3Nr: nr("clone3"),
       nrs: Object.fromEntries(BOOTSTRAP_CALLS.map((name) => [name, nr(name)])),
       clone3Program: [...program.bytes],
-    };
+    });
   }
   mkdirSync(dirname(PROGRAMS_JSON), { recursive: true });
   // Test files build this concurrently: write whole, then rename over.
