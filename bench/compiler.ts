@@ -107,7 +107,7 @@ function clone3Table(k: KernelArch): Table {
       `target: <= ${limit} executed for every ordinary syscall: ours max ${mine.paths.maxOrdinary} -> ${mark(mine.paths.maxOrdinary <= limit)}` +
         ` (clone3 itself: ${clone3Exec})`,
       `target: clone3 still hidden (ERRNO(38)) on ${abis.map((a) => a.name).join(", ")} -> ${mark(hiddenEverywhere)}`,
-      `issue baseline: libseccomp ${k === "x86_64" ? "9 insns, 6" : "7 insns, 5"} executed (upstream row); it kills other ABIs' syscalls`,
+      `baseline: libseccomp ${k === "x86_64" ? "9 insns, 6" : "7 insns, 5"} executed (upstream row); it kills other ABIs' syscalls`,
     ],
   };
 }
@@ -138,7 +138,7 @@ function mobyTable(): Table {
       `target: <= 600 instructions: ${mine.insns} -> ${mark(mine.insns <= 600)}`,
       `target: compile >= 5x faster than libseccomp -O2: ${fixed(speedup)}x -> ${mark(speedup >= 5)}` +
         ` (incl. our policy stage: ${fixed(all[3]!.compileNs! / all[1]!.compileNs!)}x)`,
-      "issue baseline: libseccomp -O2 1170 insns, mean 15.7, max 25, about 9 ms",
+      "baseline: libseccomp -O2 1170 insns, mean 15.7, max 25, about 9 ms",
       "floor for a comparison tree over 0..450: ~8.5 executed (x86_64), ~11 (i386)",
       `measured here (libseccomp's verdicts, args zero): ${entropyFloor(all[3]!.paths, abis)}`,
       `with an exact arch check the floors add up to ~${fixed(combinedFloor(all[3]!.paths, abis), 2)} over all ABIs: ` +

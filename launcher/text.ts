@@ -25,7 +25,8 @@ The filter covers every ABI of the kernel arch (i386 and x32 on x86_64, arm on a
 It is installed without NO_NEW_PRIVS first, so setuid programs keep working where the container
 has CAP_SYS_ADMIN; only when the kernel refuses (EACCES) is NO_NEW_PRIVS set and the install retried.
 
-Architectures: x86_64, aarch64, ppc64le, s390x.
+Architectures (--arch): x86_64, aarch64, ppc64le, s390x, and arm for --compile, --simulate and
+--emit-stub (32-bit ARM runs the stub: Bun has no 32-bit build).
 Exit status: COMMAND's own; 125 if the wrapper fails, 126 if COMMAND cannot be run, 127 if not found.
 --doctor exits 0 when no workaround is needed here, 1 when it is.
 

@@ -22,7 +22,7 @@ function clone3Policy(k: (typeof KERNEL_ARCHES)[number], badArchAction = ALLOW):
 }
 
 describe("the clone3 policy (default ALLOW, clone3 -> ENOSYS, bad arch ALLOW)", () => {
-  // The targets from the issue: x86_64 (+i386, x32) at most 4 executed instructions for every
+  // The targets: x86_64 (+i386, x32) at most 4 executed instructions for every
   // ordinary syscall, the other arches at most 3; clone3 hidden from every ABI.
   const limit: Record<string, number> = { x86_64: 4, aarch64: 3, ppc64le: 3, s390x: 3, arm: 3 };
   for (const k of KERNEL_ARCHES) {
