@@ -5,13 +5,14 @@
 // skeleton position. A wrong displacement, register field or syscall number in any one backend
 // breaks that agreement.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KernelArch } from "../../arch/types.ts";
 import { autoHideNames, autoHideProgram } from "../../launcher/compile.ts";
 import type { StubOptions, StubSlot } from "../../wasm/stub.ts";
 import { PROBE_ARGS } from "../../launcher/probes.ts";
-import { maximalProgram, presetProgram, removeScratch, stubFile } from "../stub/stubs.ts";
+import { maximalProgram, presetProgram, removeScratch, scratch, stubFile } from "../stub/stubs.ts";
 
 afterAll(removeScratch);
 
@@ -68,8 +69,8 @@ function load(arch: KernelArch, program = presetProgram(arch), opts: Partial<Stu
   return { arch, bytes, base, entry, fprog, dataBias, dataStart, insns };
 }
 
-const nameOf = (arch: KernelArch, nr: number): string =>
-  execFileSync("scmp_sys_resolver", ["-a", SCMP_ARCH[arch], String(nr)], { encoding: "utf8" }).trim();
+const nameOf = (arch: KernelArch | "x86", nr: number): string =>
+  execFileSync("scmp_sys_resolver", ["-a", arch === "x86" ? arch : SCMP_ARCH[arch], String(nr)], { encoding: "utf8" }).trim();
 
 /** Code, up to the padding that aligns the data after it. */
 function code(s: Stub): Insn[] {
@@ -82,6 +83,8 @@ function code(s: Stub): Insn[] {
 type Event = { kind: "B" | "EQ" | "NE" | "LT"; target: number } | { kind: "SYS"; name: string } | { kind: "DATA"; what: string };
 /** A syscall whose number the probe loop loads from its table (see probeTable). */
 const TABLE_SYS: Event = { kind: "SYS", name: "<probe table>" };
+/** x86_64's int $0x80: an i386 syscall, in the probe loop (numbers with bit 15) or not. */
+const INT80: Event = { kind: "SYS", name: "<i386>" };
 
 /** The IR-level skeleton of a stub, each event tagged with its address. */
 function skeleton(s: Stub): { addr: number; ev: Event; at?: number }[] {
@@ -110,6 +113,9 @@ function skeleton(s: Stub): { addr: number; ev: Event; at?: number }[] {
         if ((m = /^jmp 0x(\w+)$/.exec(text))) branch("B", m[1]!);
         else if ((m = /^j(e|ne|l) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
         else if (text === "syscall" && /^movzwl .*,%eax$/.test(prev(1))) events.push({ addr, ev: TABLE_SYS });
+        // The table's either-ABI call: movzwl, btr $0xf, jae to the syscall past the int $0x80.
+        else if (text === "syscall" && /^jmp /.test(prev(1)) && prev(2) === "pop %rbx") events.push({ addr, ev: TABLE_SYS });
+        else if (text === "int $0x80") events.push({ addr, ev: INT80 });
         else if (text === "syscall") {
           const nr = /^mov \$0x(\w+),%eax$/.exec(prev(1)) ?? (/^pop %rax$/.test(prev(1)) ? /^push \$0x(\w+)$/.exec(prev(2)) : null);
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, parseInt(nr![1]!, 16)) } });
@@ -210,7 +216,9 @@ function probeTable(s: Stub, slots: readonly StubSlot[]): { allow: bigint; recor
     const stores = Array.from({ length: slotCount }, (_, j) => pool! + 8 * s.bytes[r + 2 + j]!);
     const vector = off(pool!) + s.bytes[r + 2 + slotCount]!;
     const args = Array.from({ length: argCount }, (_, i) => word(off(pool!) + s.bytes[vector + i]!));
-    records.push({ name: nameOf(s.arch, u16(r)), args, stores: [...new Set(stores)] });
+    // x86_64: bit 15 marks an i386 number (wasm/assembly/stub/asm.ts COMPAT_NR_BIT).
+    const nr = u16(r), i386 = s.arch === "x86_64" && nr >= 0x8000;
+    records.push({ name: nameOf(i386 ? "x86" : s.arch, i386 ? nr - 0x8000 : nr), args, stores: [...new Set(stores)] });
   }
   return { allow: word(off(pool!) - (s.arch === "arm" ? 4 : 0)), records };
 }
@@ -304,14 +312,20 @@ describe("objdump's view of the auto-hide and init stubs", () => {
     },
   };
   const stubs = {} as Record<keyof typeof kinds, Record<KernelArch, Stub>>;
+  /** The x86_64 stubs with only the names the other 64-bit arches probe (natively, as they do). */
+  const nativeOnly = {} as Record<keyof typeof kinds, Stub>;
   beforeAll(() => {
     for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) {
       stubs[k] = {} as Record<KernelArch, Stub>;
       for (const a of ARCHES) stubs[k][a] = kinds[k](a);
+      const { program, slots } = autoHideProgram("x86_64", autoHideNames("aarch64"));
+      nativeOnly[k] = load("x86_64", program.bytes, { slots, init: k === "init" }, `-${k}-native`);
     }
   });
   const cases = (Object.keys(kinds) as (keyof typeof kinds)[]).flatMap((k) => ARCHES.map((a) => [k, a] as const));
   const RUN_PATH = ["execve", "exit_group", "prctl", "seccomp", "write"];
+  /** The SIGSEGV guard around x86_64's i386 probe (rt_sigreturn is its handler's restorer). */
+  const GUARD = ["rt_sigaction", "rt_sigreturn"];
   const INIT = ["clone", "getpid", "kill", "rt_sigprocmask", "rt_sigtimedwait", "waitid"];
 
   it.each(cases)("%s %s: every code byte decodes and every branch lands on an instruction", (kind, arch) => {
@@ -326,16 +340,22 @@ describe("objdump's view of the auto-hide and init stubs", () => {
     const s = stubs[kind][arch];
     const code = skeleton(s).flatMap(({ ev }) => (ev.kind === "SYS" ? [ev.name] : []));
     expect(code.filter((c) => c === TABLE_SYS.name)).toHaveLength(1); // one loop
-    const calls = [...code.filter((c) => c !== TABLE_SYS.name), ...probeTable(s, autoHideProgram(arch).slots).records.map((r) => r.name)];
-    const want = [...RUN_PATH, ...autoHideNames(arch), ...(kind === "init" ? INIT : [])];
+    expect(code.filter((c) => c === INT80.name)).toHaveLength(arch === "x86_64" ? 1 : 0); // in it
+    const { slots } = autoHideProgram(arch);
+    const calls = [...code.filter((c) => c !== TABLE_SYS.name && c !== INT80.name), ...probeTable(s, slots).records.map((r) => r.name)];
+    const compat = slots.some((x) => x.probe.compat);
+    expect(compat).toBe(arch === "x86_64");
+    const want = [...RUN_PATH, ...slots.map((x) => x.name), ...(compat ? GUARD : []), ...(kind === "init" ? INIT : [])];
     expect([...new Set(calls)].sort()).toEqual([...new Set(want)].sort());
     expect(calls.filter((c) => c === "clone3")).toHaveLength(1);
     if (kind === "init") expect(calls.filter((c) => c === "clone")).toHaveLength(1);
   });
 
-  // arm probes 27 names (the time64 family is native there): its own skeleton, checked above.
-  it.each(cases.filter(([, a]) => a !== "x86_64" && a !== "arm"))("%s %s decodes to the same skeleton as x86_64", (kind, arch) => {
-    const ref = normalised(stubs[kind].x86_64);
+  // arm probes 27 names (the time64 family is native there), and x86_64 an i386 one too: their own
+  // skeletons, checked above; x86_64 with the others' names is the reference.
+  it.each(cases.filter(([, a]) => a !== "x86_64" && a !== "arm"))("%s %s decodes to the same skeleton as x86_64 with the same names", (kind, arch) => {
+    expect(autoHideNames(arch)).toEqual(autoHideNames("aarch64"));
+    const ref = normalised(nativeOnly[kind]);
     expect(ref.filter((e) => e.kind === "LT").length).toBe(kind === "init" ? 2 : 0); // clone failed; no signal (timeout)
     expect(normalised(stubs[kind][arch])).toEqual(ref);
   });
@@ -369,5 +389,72 @@ describe("objdump's view of the auto-hide and init stubs", () => {
       expect(r.args.slice(0, want.length), r.name).toEqual(want.map((v) => BigInt(v | 0)));
       expect(r.stores.sort(), r.name).toEqual(slots[i]!.at.map((at) => filter + at + (arch === "arm" ? 4 : 0)).sort());
     });
+  });
+});
+
+/** Facts of the x86_64 signal ABI from the C headers (glibc's ucontext_t and siginfo_t, the kernel's SA_RESTORER). */
+function signalAbi(): { ucRip: number; siCode: number; siKernel: number; saSiginfo: number; saRestorer: number } {
+  const src = join(scratch(), "sigabi.c");
+  writeFileSync(src, `#define _GNU_SOURCE
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <ucontext.h>
+int main(void) {
+  printf("%zu %zu %d %d\\n", offsetof(ucontext_t, uc_mcontext.gregs) + REG_RIP * sizeof(greg_t), offsetof(siginfo_t, si_code), SI_KERNEL, SA_SIGINFO);
+  return 0;
+}
+`);
+  execFileSync("gcc", ["-o", join(scratch(), "sigabi"), src]);
+  const [ucRip, siCode, siKernel, saSiginfo] = execFileSync(join(scratch(), "sigabi"), { encoding: "utf8" }).trim().split(" ").map(Number);
+  // glibc does not export SA_RESTORER: the kernel's header (which clashes with glibc's) has it.
+  const kernelDefines = execFileSync("gcc", ["-E", "-dM", "-x", "c", "-"], { input: "#include <asm/signal.h>\n", encoding: "utf8" });
+  const saRestorer = Number(/^#define SA_RESTORER (0x[0-9a-fA-F]+)$/m.exec(kernelDefines)![1]);
+  return { ucRip: ucRip!, siCode: siCode!, siKernel: siKernel!, saSiginfo: saSiginfo!, saRestorer: saRestorer! };
+}
+
+describe("objdump's view of the x86_64 stub's i386 probe", () => {
+  let s: Stub;
+  beforeAll(() => {
+    const { program, slots } = autoHideProgram("x86_64");
+    s = load("x86_64", program.bytes, { slots }, "-i386");
+  });
+
+  it("int $0x80 gets the argument registers' low halves in ebx, ecx, edx, esi, edi, ebp; rbx and rbp (the stub's own) are saved; bit 15 picks it", () => {
+    const insns = code(s);
+    const at = insns.findIndex((i) => i.text === "int $0x80");
+    expect(insns.filter((i) => i.text === "int $0x80")).toHaveLength(1);
+    const around = insns.slice(at - 10, at + 5).map((i) => i.text);
+    expect(around).toEqual([
+      "movzwl (%r14),%eax", "btr $0xf,%eax", `jae 0x${insns[at + 4]!.addr.toString(16)}`,
+      "push %rbx", "push %rbp",
+      "mov %edi,%ebx", "mov %esi,%ecx", "mov %r10d,%esi", "mov %r8d,%edi", "mov %r9d,%ebp", // rdx is arg 2 in both ABIs
+      "int $0x80", "pop %rbp", "pop %rbx", `jmp 0x${insns[at + 5]!.addr.toString(16)}`, "syscall",
+    ]);
+    expect(insns[at + 5]!.text).toBe("mov %rax,%rdi"); // the result, from either ABI
+  });
+
+  it("a SIGSEGV handler (rt_sigaction with SA_SIGINFO | SA_RESTORER) steps over the 2-byte int $0x80 at the saved rip only for the kernel's own fault", () => {
+    const abi = signalAbi();
+    const insns = code(s);
+    const events = skeleton(s);
+    const actions = events.flatMap(({ ev }, i) => (ev.kind === "SYS" && ev.name === "rt_sigaction" ? [i] : []));
+    expect(actions).toHaveLength(2); // installed before the probes, SIG_DFL again after them
+    const probe = events.findIndex(({ ev }) => ev === TABLE_SYS);
+    expect(actions[0]!).toBeLessThan(probe);
+    expect(actions[1]!).toBeGreaterThan(probe);
+    const act = events.slice(0, actions[0]).filter(({ ev }) => ev.kind === "DATA").pop()!.at!;
+    const off = act - s.dataBias - s.base;
+    const [handler, flags, restorer, mask] = [0, 8, 16, 24].map((o) => Number(s.bytes.readBigUInt64LE(off + o)));
+    expect(flags).toBe(abi.saSiginfo | abi.saRestorer);
+    expect(mask).toBe(0);
+    const h = insns.findIndex((i) => i.addr === handler);
+    const hex = (n: number) => `0x${n.toString(16)}`;
+    expect(insns.slice(h, h + 7).map((i) => i.text)).toEqual([
+      `cmpb $${hex(abi.siKernel)},${hex(abi.siCode)}(%rsi)`, `jne ${hex(insns[h + 3]!.addr)}`, `addq $0x2,${hex(abi.ucRip)}(%rdx)`, "ret",
+      "push $0xf", "pop %rax", "syscall", // rt_sigreturn, the restorer
+    ]);
+    expect(insns[h + 4]!.addr).toBe(restorer);
+    expect(nameOf("x86_64", 0xf)).toBe("rt_sigreturn");
   });
 });

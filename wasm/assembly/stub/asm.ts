@@ -38,7 +38,13 @@ export const SYS_RT_SIGPROCMASK: i32 = 7;
 export const SYS_RT_SIGTIMEDWAIT: i32 = 8;
 export const SYS_KILL: i32 = 9;
 export const SYS_WAITID: i32 = 10;
-export const SYS_COUNT: i32 = 11;
+// The SIGSEGV guard around compat-ABI probes (see Asm.compatFaultHandler).
+export const SYS_RT_SIGACTION: i32 = 11;
+export const SYS_RT_SIGRETURN: i32 = 12;
+export const SYS_COUNT: i32 = 13;
+
+/** In a probe table's u16 number: the call is the compat ABI's (see Asm.sysAtEitherAbi). */
+export const COMPAT_NR_BIT: i32 = 0x8000;
 
 // The program uses about 110 labels and 120 branches, plus one branch per probe (at most 16).
 const MAX_LABELS: i32 = 256;
@@ -203,6 +209,31 @@ export abstract class Asm extends Image {
   /** syscall(the u16 at rb + off, A0..A5), with the result as sysnr's; off even, 0 <= off < 256.
    *  The number goes straight into the ISA's syscall-number register. */
   abstract sysAt(rb: i32, off: i32, result: bool): void;
+  // ---- The compat ABI: only x86_64 has one the stub calls (i386, through int 0x80) ----
+  /** Whether this backend can make the compat ABI's syscalls below. */
+  hasCompatAbi(): bool {
+    return false;
+  }
+  /** As sysnr, but the compat ABI's syscall `nr`, with A0..A5 as its arguments. */
+  sysnrCompat(nr: i32, result: bool): void {
+    unreachable();
+  }
+  /** As sysAt, where a number with COMPAT_NR_BIT set is (without the bit) the compat ABI's. */
+  sysAtEitherAbi(rb: i32, off: i32, result: bool): void {
+    unreachable();
+  }
+  /**
+   * A signal handler (its code; it returns to its restorer) for the SIGSEGV that a compat call
+   * raises on a kernel that does not run the compat ABI: it resumes after the faulting call,
+   * whose result register then holds what no call answers EPERM.
+   */
+  compatFaultHandler(): void {
+    unreachable();
+  }
+  /** The struct sigaction (the kernel's layout) that installs `handler` with `restorer`. */
+  compatFaultAction(handler: i32, restorer: i32): void {
+    unreachable();
+  }
   sys(which: i32, result: bool = true): void {
     this.sysnr(this.nrs[which], result);
   }

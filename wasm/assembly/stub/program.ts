@@ -7,9 +7,9 @@
 // break what worked without it) and always exits 125. Exit 125 for our own failure, 126 found
 // but not runnable, 127 not found.
 import {
-  A0, A1, A2, A3, A4, A5, Asm, EQ, LT, NE, S0, S1, S2, S3, S4, S5,
-  SYS_CLONE, SYS_EXECVE, SYS_EXIT_GROUP, SYS_GETPID, SYS_KILL, SYS_PRCTL, SYS_RT_SIGPROCMASK,
-  SYS_RT_SIGTIMEDWAIT, SYS_SECCOMP, SYS_WAITID, SYS_WRITE,
+  A0, A1, A2, A3, A4, A5, Asm, COMPAT_NR_BIT, EQ, LT, NE, S0, S1, S2, S3, S4, S5,
+  SYS_CLONE, SYS_EXECVE, SYS_EXIT_GROUP, SYS_GETPID, SYS_KILL, SYS_PRCTL, SYS_RT_SIGACTION,
+  SYS_RT_SIGPROCMASK, SYS_RT_SIGRETURN, SYS_RT_SIGTIMEDWAIT, SYS_SECCOMP, SYS_WAITID, SYS_WRITE,
 } from "./asm";
 
 // Linux errno values are the same on the four arches.
@@ -61,9 +61,16 @@ const EMPTY_NAME = "''";
  *  auto-hide, `slots` are the byte offsets in the filter of the RETs that hide this syscall:
  *  unless the probe answers EPERM, they become RET ALLOW before the filter goes in. */
 export class Probe {
-  /** `set` has bit r set for each argument register to load; the others keep what they hold
-   *  (the host leaves out arguments that the kernel's first, failing check never reads). */
-  constructor(public nr: i32, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
+  /** `compat`: `nr` is the compat ABI's (Asm.hasCompatAbi), made with Asm.sysnrCompat. `set` has
+   *  bit r set for each argument register to load; the others keep what they hold (the host
+   *  leaves out arguments that the kernel's first, failing check never reads). */
+  constructor(public nr: i32, public compat: bool, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
+}
+
+/** Whether any probe is the compat ABI's: then the probes run under the SIGSEGV guard. */
+function anyCompat(probes: Array<Probe>): bool {
+  for (let i = 0; i < probes.length; i++) if (probes[i].compat) return true;
+  return false;
 }
 
 /** The register of syscall argument r. */
@@ -82,7 +89,8 @@ function probeArgs(a: Asm, p: Probe): void {
  * per argument giving its value's offset in the pool. Every argument a probe has is loaded with its
  * value (the code form loads only the deciding ones, `set`); probes whose arguments agree share a
  * vector, and past its own arguments a probe gets another's (syscalls ignore arguments they do
- * not have). Then one record per probe, 2-aligned: u16 nr, u8 slot[slotCount] (where the RET
+ * not have). Then one record per probe, 2-aligned: u16 nr (with COMPAT_NR_BIT for the compat
+ * ABI's: one loop makes both ABIs' calls), u8 slot[slotCount] (where the RET
  * ALLOW word goes, in sock_filter entries from the pool's base; a probe with fewer slots repeats
  * its first: storing twice is harmless), u8 vector offset; then sock_fprog and the filter, so a
  * slot is a fixed offset from the pool. Offsets count from the pool's base: its start, or on arm
@@ -108,12 +116,16 @@ class ProbeTable {
   base: i32 = 0;
   /** Whether the probes fit the encoding (else they are emitted as code). */
   fits: bool = true;
+  /** Whether some record is the compat ABI's (see Asm.sysAtEitherAbi). */
+  compat: bool = false;
 
   constructor(a: Asm, probes: Array<Probe>) {
     const w = a.wordSize();
+    this.compat = anyCompat(probes);
+    const nrMax = this.compat ? COMPAT_NR_BIT - 1 : 0xffff;
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
-      if (p.nr < 0 || p.nr > 0xffff || p.slots.length == 0) this.fits = false;
+      if (p.nr < 0 || p.nr > nrMax || p.slots.length == 0) this.fits = false;
       if (p.args.length > this.argCount) this.argCount = p.args.length;
       if (p.slots.length > this.slotCount) this.slotCount = p.slots.length;
     }
@@ -215,6 +227,8 @@ class Data {
   defaultPath: i32; sh: i32; fprog: i32; filter: i32;
   version: i32; versionKey: i32; allSignals: i32; second: i32;
   pool: i32; probes: i32; probesEnd: i32;
+  /** The SIGSEGV guard's struct sigaction, and its handler and restorer (code). */
+  faultAction: i32; faultHandler: i32; faultRestorer: i32;
   constructor(a: Asm) {
     this.usage = a.label(); this.mode = a.label(); this.install = a.label(); this.prefix = a.label();
     this.notFound = a.label(); this.denied = a.label(); this.notDir = a.label();
@@ -223,6 +237,7 @@ class Data {
     this.fprog = a.label(); this.filter = a.label();
     this.version = a.label(); this.versionKey = a.label(); this.allSignals = a.label(); this.second = a.label();
     this.pool = a.label(); this.probes = a.label(); this.probesEnd = a.label();
+    this.faultAction = a.label(); this.faultHandler = a.label(); this.faultRestorer = a.label();
   }
 }
 
@@ -351,14 +366,55 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   const x = new Exits(a);
   const table: ProbeTable | null = autoHide && probes.length > 0 ? new ProbeTable(a, probes) : null;
   const looped = table !== null && table.fits ? table : null;
+  const guarded = anyCompat(probes); // exports.ts allows compat probes only with auto-hide
   a.prologue();
   readArgv(a, str, x, init);
   readEnv(a, str, x);
-  probeEngine(a, str, x, filterLen, probes, autoHide, looped);
+  probeEngine(a, str, x, filterLen, probes, autoHide, looped, guarded);
   installFilter(a, str, x);
   runCommand(a, str, x, init);
   failures(a, str, x);
-  writeData(a, str, filter, filterLen, autoHide, init, probes, looped);
+  if (guarded) faultGuardCode(a, str);
+  writeData(a, str, filter, filterLen, autoHide, init, probes, looped, guarded);
+}
+
+const SIGSEGV: i32 = 11; // x86_64's, the one arch with a compat ABI the stub calls
+
+/**
+ * The SIGSEGV guard around the compat ABI's probes: a kernel that does not run that ABI (x86_64
+ * without ia32 emulation) raises SIGSEGV for its calls, and the handler resumes after each one
+ * with a result that is not EPERM (Asm.compatFaultHandler). Its probes then count as allowed, and
+ * their slots become ALLOW, as for a kernel that lacks a call: such a kernel runs no i386 program,
+ * so the i386 rules can never match, and ALLOW lets a stub under an engine that refuses nothing
+ * install nothing, as it does where ia32 emulation is on. No detection needs the handler's help:
+ * /proc and sysfs do not say whether int 0x80 works (the kernel parameter, its built-in default
+ * and CONFIG_IA32_EMULATION all decide), while the fault itself does. rt_sigaction cannot fail
+ * here (valid arguments; no engine refuses it, every libc's start calls it).
+ */
+function faultGuard(a: Asm, str: Data, on: bool): void {
+  a.la(A1, str.faultAction);
+  if (!on) { // back to SIG_DFL before the install and the exec (execve resets caught signals too)
+    a.li(A0, 0);
+    a.st(A0, A1, 0);
+  }
+  a.li(A0, SIGSEGV);
+  a.li(A2, 0);
+  a.li(A3, SIGSET_BYTES);
+  a.sys(SYS_RT_SIGACTION, false);
+}
+
+/** The guard's handler and its restorer (rt_sigreturn), off every path of the program. */
+function faultGuardCode(a: Asm, str: Data): void {
+  a.bind(str.faultHandler);
+  a.compatFaultHandler();
+  a.bind(str.faultRestorer);
+  a.sys(SYS_RT_SIGRETURN, false);
+}
+
+/** A probe's call on its ABI. */
+function probeCall(a: Asm, p: Probe): void {
+  if (p.compat) a.sysnrCompat(p.nr, true);
+  else a.sysnr(p.nr, true);
 }
 
 /** S0 = the command's argv (past one leading "--"), S1 = envp, S4 = the command name; no command
@@ -440,10 +496,11 @@ function readEnv(a: Asm, str: Data, x: Exits): void {
 
 /** `never` goes to exec, always to install; auto probes: to install when one answers EPERM (with
  *  auto-hide after patching the slots of the others), else to exec. */
-function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool, table: ProbeTable | null): void {
+function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool, table: ProbeTable | null, guarded: bool): void {
   const w = a.wordSize();
   a.bri(EQ, S2, MODE_NEVER, x.exec);
   a.bri(EQ, S2, MODE_ALWAYS, x.install);
+  if (guarded) faultGuard(a, str, true);
   if (table !== null) {
     // The probe table (see ProbeTable), one record per turn: S4 = the record (the command name
     // is argv[0] again after), S5 = the pool's base; S2 counts up from -(probes) once per
@@ -470,7 +527,8 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
       a.ldx(vec, S5, vec);
     }
     for (let r = 0; r < table.argCount; r++) if (table.constant(r)) a.li(argReg(r), table.vectors[0][r]);
-    a.sysAt(S4, 0, true);
+    if (table.compat) a.sysAtEitherAbi(S4, 0, true);
+    else a.sysAt(S4, 0, true);
     a.bri(EQ, A0, -EPERM, next);
     a.addi(S2, S2, 1);
     // The RET ALLOW word: a 64-bit word is the whole instruction; a 32-bit one its k field (the
@@ -484,6 +542,7 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
     a.addi(S4, S4, table.recordSize);
     a.la(A0, str.probesEnd);
     a.br(NE, S4, A0, loop);
+    if (guarded) faultGuard(a, str, false);
     a.ld(S4, S0, 0);
     a.bri(NE, S2, MODE_AUTO, x.install);
   } else if (autoHide) {
@@ -503,12 +562,13 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
       const p = probes[i];
       const next = a.label();
       probeArgs(a, p);
-      a.sysnr(p.nr, true);
+      probeCall(a, p);
       a.bri(EQ, A0, -EPERM, next);
       a.addi(S2, S2, 1);
       for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j] + k);
       a.bind(next);
     }
+    if (guarded) faultGuard(a, str, false);
     a.ld(S3, S0, -w);
     a.bri(NE, S2, MODE_AUTO, x.install);
   } else {
@@ -704,7 +764,7 @@ function at(a: Asm, l: i32): void {
 /** The data after the code: strings first (arm reaches the first few hundred bytes with one add),
  *  then the init's constants, the probe pool, sock_fprog, the filter (with the fallback's RET
  *  ALLOW after it) and the probe table. */
-function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool, probes: Array<Probe>, table: ProbeTable | null): void {
+function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool, probes: Array<Probe>, table: ProbeTable | null, guarded: bool): void {
   const w = a.wordSize();
   // Data (writable in its own mapping with auto-hide: see elf.ts).
   a.align(8);
@@ -734,6 +794,10 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
   }
   a.align(w); // sock_fprog's pointer, the pool's words
+  if (guarded) { // written: the guard's removal clears its handler
+    a.bind(str.faultAction);
+    a.compatFaultAction(str.faultHandler, str.faultRestorer);
+  }
   if (table !== null) { // the pool and the records, right before sock_fprog and the filter (see ProbeTable)
     const poolStart = a.pos;
     if (table.base == 0) a.bind(str.pool);
@@ -757,7 +821,7 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
       const start = a.pos;
-      a.u16(<u32>p.nr);
+      a.u16(<u32>(p.compat ? p.nr | COMPAT_NR_BIT : p.nr));
       for (let j = 0; j < table.slotCount; j++) a.byte(<u32>((table.filterAt(a) + p.slots[j < p.slots.length ? j : 0]) / 8));
       a.byte(<u32>table.vectorStart(a, table.vectorOf[i]));
       while (a.pos < start + table.recordSize) a.byte(0);

@@ -1,12 +1,25 @@
 // x86_64 backend: only the instruction forms the stub IR needs. Jumps start as rel32 and are
 // relaxed to rel8 where the target is in reach (Asm.relax).
-import { Asm, EQ, NE } from "./asm";
+import { Asm, COMPAT_NR_BIT, EQ, NE } from "./asm";
 
 // Physical registers: A0..A5 are the syscall argument registers rdi, rsi, rdx, r10, r8, r9;
 // S0..S5 are rbx, rbp, r12..r15, which the syscall instruction preserves.
 // Indexed by virtual register: A0..A4, S0..S5, A5.
 const PHYS: StaticArray<u8> = [7, 6, 2, 10, 8, 3, 5, 12, 13, 14, 15, 9];
 const RSP: u32 = 4;
+const RAX: u32 = 0, RCX: u32 = 1, RDX: u32 = 2, RBX: u32 = 3, RBP: u32 = 5, RSI: u32 = 6, RDI: u32 = 7;
+const R8: u32 = 8, R9: u32 = 9, R10: u32 = 10;
+
+// The SIGSEGV guard (compatFaultHandler): the kernel's x86_64 facts it needs.
+const SA_SIGINFO: u64 = 4;
+const SA_RESTORER: u64 = 0x04000000; // x86_64 requires a restorer: the kernel has no sigreturn trampoline of its own
+/** siginfo_t.si_code, and the value a fault's signal (force_sig) carries; kill(2) sends SI_USER. */
+const SI_CODE: u32 = 8;
+const SI_KERNEL: u32 = 0x80;
+/** The saved rip in a ucontext_t: uc_mcontext (after uc_flags, uc_link, uc_stack) at 40, gregs[REG_RIP = 16]. */
+const UC_RIP: u32 = 40 + 16 * 8;
+/** int 0x80 is 2 bytes: cd 80. */
+const INT80_BYTES: u32 = 2;
 
 /** The condition field of jcc: e, ne, l. */
 function cc(cond: i32): u32 {
@@ -74,8 +87,8 @@ export class X86_64 extends Asm {
     this.movPhys(this.r(rd), this.r(rs));
   }
 
-  movPhys(d: u32, s: u32): void {
-    this.rex(true, s, d);
+  movPhys(d: u32, s: u32, w: bool = true): void {
+    this.rex(w, s, d);
     this.byte(0x89);
     this.byte(0xc0 | ((s & 7) << 3) | (d & 7));
   }
@@ -214,13 +227,7 @@ export class X86_64 extends Asm {
   }
 
   sysnr(nr: i32, result: bool): void {
-    if (nr <= 127) { // push nr; pop rax
-      this.pushImm8(nr);
-      this.byte(0x58);
-    } else { // mov eax, nr
-      this.byte(0xb8);
-      this.u32(<u32>nr);
-    }
+    this.li32Rax(nr);
     this.byte(0x0f); // syscall
     this.byte(0x05);
     if (result) this.movPhys(this.r(0), 0); // the result (already -errno) goes to A0
@@ -235,6 +242,108 @@ export class X86_64 extends Asm {
     this.byte(0x0f);
     this.byte(0x05);
     if (result) this.movPhys(this.r(0), 0);
+  }
+
+  hasCompatAbi(): bool {
+    return true;
+  }
+
+  /** The bytes int80() emits. */
+  int80Bytes(): i32 {
+    return 19;
+  }
+
+  /**
+   * An i386 syscall from this 64-bit process, number in eax: int 0x80 takes its arguments in ebx,
+   * ecx, edx, esi, edi, ebp, so A0..A5 (rdi, rsi, rdx, r10, r8, r9) move there as 32-bit values,
+   * as an i386 program passes them (the kernel hands the filter the whole registers). rbx and rbp
+   * are S0 and S1: saved around it. The kernel's entry (entry_INT80_compat, int80_emulation)
+   * returns in rax and keeps every other register, except r8-r11 before Linux 4.17, which came
+   * back zeroed: A3..A5 (as after any sys). The upper half of rax is the sign-extended result.
+   */
+  int80(): void {
+    const start = this.pos;
+    this.byte(0x50 | RBX); // push rbx
+    this.byte(0x50 | RBP);
+    this.movPhys(RBX, RDI, false);
+    this.movPhys(RCX, RSI, false);
+    this.movPhys(RSI, R10, false); // edx is A2 already
+    this.movPhys(RDI, R8, false);
+    this.movPhys(RBP, R9, false);
+    this.byte(0xcd); // int 0x80
+    this.byte(0x80);
+    this.byte(0x58 | RBP); // pop rbp
+    this.byte(0x58 | RBX);
+    if (this.pos - start != this.int80Bytes()) unreachable();
+  }
+
+  sysnrCompat(nr: i32, result: bool): void {
+    this.li32Rax(nr);
+    this.int80();
+    if (result) this.movPhys(this.r(0), RAX);
+  }
+
+  /** eax = nr (the native and the i386 numbers are all below 2^15). */
+  li32Rax(nr: i32): void {
+    if (nr <= 127) { // push nr; pop rax
+      this.pushImm8(nr);
+      this.byte(0x58);
+    } else { // mov eax, nr
+      this.byte(0xb8);
+      this.u32(<u32>nr);
+    }
+  }
+
+  sysAtEitherAbi(rb: i32, off: i32, result: bool): void {
+    const b = this.r(rb);
+    this.rex(false, 0, b); // movzx eax, word [m]
+    this.byte(0x0f);
+    this.byte(0xb7);
+    this.mem(0, b, off);
+    this.byte(0x0f); // btr eax, 15: CF = the compat bit, cleared
+    this.byte(0xba);
+    this.byte(0xf0);
+    this.byte(<u32>(31 - clz(COMPAT_NR_BIT)));
+    this.byte(0x73); // jnc (jae) to the syscall, past int80() and the jmp over the syscall
+    this.byte(<u32>(this.int80Bytes() + 2));
+    this.int80();
+    this.byte(0xeb); // jmp over the syscall
+    this.byte(2);
+    this.byte(0x0f); // syscall
+    this.byte(0x05);
+    if (result) this.movPhys(this.r(0), RAX);
+  }
+
+  /**
+   * The SIGSEGV handler (SA_SIGINFO: rsi = the siginfo, rdx = the ucontext). A kernel without
+   * ia32 emulation (CONFIG_IA32_EMULATION off, or booted with ia32_emulation=0) has no gate for
+   * int 0x80, so the instruction faults (#GP, si_code SI_KERNEL) with every register as it was:
+   * the handler moves the saved rip past it and returns, and rax still holds the i386 number,
+   * never -EPERM. A SIGSEGV that kill(2) sent meanwhile (not SI_KERNEL) is dropped: resuming
+   * anywhere else would be worse, and the window is only the probes'.
+   */
+  compatFaultHandler(): void {
+    const skip = 8; // the add below
+    this.byte(0x80); // cmp byte [rsi + SI_CODE], SI_KERNEL
+    this.byte(0x7e);
+    this.byte(SI_CODE);
+    this.byte(SI_KERNEL);
+    this.byte(0x75); // jne to the ret
+    this.byte(skip);
+    this.byte(0x48); // add qword [rdx + UC_RIP], INT80_BYTES
+    this.byte(0x83);
+    this.byte(0x82);
+    this.u32(UC_RIP);
+    this.byte(INT80_BYTES);
+    this.byte(0xc3); // ret, to the restorer
+  }
+
+  compatFaultAction(handler: i32, restorer: i32): void {
+    // struct kernel_sigaction { handler; flags; restorer; sigset_t mask (none blocked but SIGSEGV itself) }
+    this.u64(this.addr(handler));
+    this.u64(SA_SIGINFO | SA_RESTORER);
+    this.u64(this.addr(restorer));
+    this.u64(0);
   }
 
   getsp(rd: i32): void {
