@@ -22,9 +22,8 @@ export interface StubSyscalls {
   rt_sigtimedwait: number;
   kill: number;
   waitid: number;
-  /** The SIGSEGV guard around compat-ABI probes. */
-  rt_sigaction: number;
-  rt_sigreturn: number;
+  /** Reaps the child that makes a compat-ABI probe. */
+  wait4: number;
 }
 
 /**
@@ -38,7 +37,7 @@ export const STUB_COMPAT_ABI: Readonly<Partial<Record<KernelArch, AbiName>>> = {
 export interface StubProbe {
   /** The native ABI's number, or with `compat` STUB_COMPAT_ABI's. */
   nr: number;
-  /** A syscall of the arch's STUB_COMPAT_ABI (auto-hide only): on x86_64 made with int 0x80. */
+  /** A syscall of the arch's STUB_COMPAT_ABI (auto-hide only): on x86_64 made with int 0x80, in a child process. */
   compat?: boolean;
   /**
    * Up to 6 arguments, each in -2^31 .. 2^32-1 and passed sign-extended from 32 bits (the kernel
@@ -119,8 +118,7 @@ export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
     rt_sigtimedwait: nr("rt_sigtimedwait"),
     kill: nr("kill"),
     waitid: nr("waitid"),
-    rt_sigaction: nr("rt_sigaction"),
-    rt_sigreturn: nr("rt_sigreturn"),
+    wait4: nr("wait4"),
   };
 }
 
@@ -147,7 +145,7 @@ export function emitStub(opts: StubOptions, core: StubExports = coreExports()): 
     arch, program.length,
     nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl,
     nrs.getpid, nrs.clone, nrs.rt_sigprocmask, nrs.rt_sigtimedwait, nrs.kill, nrs.waitid,
-    nrs.rt_sigaction, nrs.rt_sigreturn,
+    nrs.wait4,
     slots.length, autoHide, opts.init ? 1 : 0, elfMachine(opts.kernelArch),
   ];
   for (const { probe: p, at } of slots.slice(0, PROBES_MAX)) {

@@ -256,20 +256,39 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
     expect(answers(run(engine, [stub, probe32, ...probeArgs("i386", ["futex_time64"])]).stdout)).toEqual([1]);
   });
 
-  it("strace shows the i386 probe made through int 0x80 with the launcher's arguments, inside the SIGSEGV guard, which is gone before the exec", () => {
-    const r = spawnSync("strace", ["-e", "trace=rt_sigaction,clock_gettime64,execve", stub, "/bin/true"], { encoding: "utf8" });
+  it("strace shows the i386 probe made through int 0x80 with the launcher's arguments, in a vfork child that is reaped before the exec", () => {
+    const r = spawnSync("strace", ["-f", "-e", "trace=clone,clone3,clock_gettime64,exit_group,wait4,execve", "-e", "signal=none", stub, "/bin/true"], { encoding: "utf8" });
     expect(r.status).toBe(0);
-    const lines = r.stderr.split("\n").filter((l) => !l.startsWith("execve(\"" + stub));
-    const i = lines.findIndex((l) => /runs in 32 bit mode/.test(l));
-    expect(lines[i + 1]).toMatch(/^clock_gettime64\(0x7fffffff \/\* CLOCK_\?\?\? \*\/, NULL\) = -1 EINVAL/);
+    const lines = r.stderr.split("\n");
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const clone = at(/^clone\(child_stack=NULL, flags=CLONE_VM\|CLONE_VFORK\|SIGCHLD/);
+    const child = Number(/Process (\d+) attached/.exec(lines[clone]!)![1]);
+    const probe = at(new RegExp(`^\\[pid +${child}\\] clock_gettime64\\(`));
+    expect(lines[probe - 1]).toMatch(/runs in 32 bit mode/);
+    expect(lines[probe]).toMatch(/clock_gettime64\(0x7fffffff \/\* CLOCK_\?\?\? \*\/, NULL\) = -1 EINVAL/);
     expect(PROBE_ARGS.clock_gettime64).toEqual([0x7fffffff, 0]);
-    const guard = lines.filter((l) => l.startsWith("rt_sigaction(SIGSEGV"));
-    expect(guard).toHaveLength(2);
-    expect(guard[0]).toMatch(/^rt_sigaction\(SIGSEGV, \{sa_handler=0x[0-9a-f]+, sa_mask=\[\], sa_flags=SA_RESTORER\|SA_SIGINFO, sa_restorer=0x[0-9a-f]+\}, NULL, 8\) = 0$/);
-    expect(guard[1]).toMatch(/^rt_sigaction\(SIGSEGV, \{sa_handler=SIG_DFL, /);
-    expect(lines.indexOf(guard[0]!)).toBeLessThan(i);
-    expect(lines.indexOf(guard[1]!)).toBeGreaterThan(i);
-    expect(lines.findIndex((l) => l.startsWith('execve("/bin/true"'))).toBeGreaterThan(lines.indexOf(guard[1]!));
+    expect(lines[at(new RegExp(`^\\[pid +${child}\\] exit_group`))]).toMatch(/exit_group\(22\)/); // EINVAL's low byte
+    const reaped = at(new RegExp(`^wait4\\(${child}, `));
+    expect(reaped).toBeGreaterThan(probe);
+    expect(at(/^execve\("\/bin\/true"/)).toBeGreaterThan(reaped);
+    expect(lines.filter((l) => /clock_gettime64/.test(l))).toHaveLength(1); // only the child's
+  });
+
+  /** An engine whose profile lacks SCMP_ARCH_X86: every i386 call gets `action`. */
+  const i386Refused = (action: number, name: string) => {
+    const buf = Buffer.alloc(4 * 8);
+    const insns: [number, number, number, number][] = [[0x20, 0, 0, 4], [0x15, 0, 1, 0x40000003], [0x06, 0, 0, action], [0x06, 0, 0, 0x7fff0000]];
+    insns.forEach(([code, jt, jf, k], i) => { buf.writeUInt16LE(code, i * 8); buf[i * 8 + 2] = jt; buf[i * 8 + 3] = jf; buf.writeUInt32LE(k >>> 0, i * 8 + 4); });
+    const file = join(scratch(), `${name}.bpf`);
+    writeFileSync(file, buf);
+    return file;
+  };
+
+  it.each([["KILL_PROCESS", 0x80000000], ["KILL_THREAD", 0], ["TRAP", 0x00030000]])("an engine that answers every i386 call with %s (a profile without SCMP_ARCH_X86) ends only the probe's child: the command runs, nothing is installed", (tag, action) => {
+    const engine = i386Refused(action as number, `i386-${tag}`);
+    expect(run(engine, [probe32, "20"]).status).not.toBe(0); // i386 getpid: the engine as emulated
+    const r = run(engine, [stub, "sh", "-c", "grep ^Seccomp_filters: /proc/self/status; exit 7"]);
+    expect(r).toEqual({ status: 7, stdout: "Seccomp_filters:\t1\n", stderr: "" });
   });
 
   it("v20.10.9: threads and posix_spawn work; v20.10.10: nothing is installed", () => {

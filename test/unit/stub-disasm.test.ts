@@ -113,8 +113,8 @@ function skeleton(s: Stub): { addr: number; ev: Event; at?: number }[] {
         if ((m = /^jmp 0x(\w+)$/.exec(text))) branch("B", m[1]!);
         else if ((m = /^j(e|ne|l) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
         else if (text === "syscall" && /^movzwl .*,%eax$/.test(prev(1))) events.push({ addr, ev: TABLE_SYS });
-        // The table's either-ABI call: movzwl, btr $0xf, jae to the syscall past the int $0x80.
-        else if (text === "syscall" && /^jmp /.test(prev(1)) && prev(2) === "pop %rbx") events.push({ addr, ev: TABLE_SYS });
+        // The table's either-ABI call: movzwl, btr $0xf, jae to the syscall past the i386 child.
+        else if (text === "syscall" && /^jmp /.test(prev(1)) && prev(2) === "sub $0x101,%rax") events.push({ addr, ev: TABLE_SYS });
         else if (text === "int $0x80") events.push({ addr, ev: INT80 });
         else if (text === "syscall") {
           const nr = /^mov \$0x(\w+),%eax$/.exec(prev(1)) ?? (/^pop %rax$/.test(prev(1)) ? /^push \$0x(\w+)$/.exec(prev(2)) : null);
@@ -324,8 +324,8 @@ describe("objdump's view of the auto-hide and init stubs", () => {
   });
   const cases = (Object.keys(kinds) as (keyof typeof kinds)[]).flatMap((k) => ARCHES.map((a) => [k, a] as const));
   const RUN_PATH = ["execve", "exit_group", "prctl", "seccomp", "write"];
-  /** The SIGSEGV guard around x86_64's i386 probe (rt_sigreturn is its handler's restorer). */
-  const GUARD = ["rt_sigaction", "rt_sigreturn"];
+  /** The child that makes x86_64's i386 probe, and its reaping (it exits with exit_group). */
+  const CHILD = ["clone", "wait4"];
   const INIT = ["clone", "getpid", "kill", "rt_sigprocmask", "rt_sigtimedwait", "waitid"];
 
   it.each(cases)("%s %s: every code byte decodes and every branch lands on an instruction", (kind, arch) => {
@@ -345,10 +345,10 @@ describe("objdump's view of the auto-hide and init stubs", () => {
     const calls = [...code.filter((c) => c !== TABLE_SYS.name && c !== INT80.name), ...probeTable(s, slots).records.map((r) => r.name)];
     const compat = slots.some((x) => x.probe.compat);
     expect(compat).toBe(arch === "x86_64");
-    const want = [...RUN_PATH, ...slots.map((x) => x.name), ...(compat ? GUARD : []), ...(kind === "init" ? INIT : [])];
+    const want = [...RUN_PATH, ...slots.map((x) => x.name), ...(compat ? CHILD : []), ...(kind === "init" ? INIT : [])];
     expect([...new Set(calls)].sort()).toEqual([...new Set(want)].sort());
     expect(calls.filter((c) => c === "clone3")).toHaveLength(1);
-    if (kind === "init") expect(calls.filter((c) => c === "clone")).toHaveLength(1);
+    expect(calls.filter((c) => c === "clone")).toHaveLength((kind === "init" ? 1 : 0) + (compat ? 1 : 0));
   });
 
   // arm probes 27 names (the time64 family is native there), and x86_64 an i386 one too: their own
@@ -392,25 +392,24 @@ describe("objdump's view of the auto-hide and init stubs", () => {
   });
 });
 
-/** Facts of the x86_64 signal ABI from the C headers (glibc's ucontext_t and siginfo_t, the kernel's SA_RESTORER). */
-function signalAbi(): { ucRip: number; siCode: number; siKernel: number; saSiginfo: number; saRestorer: number } {
-  const src = join(scratch(), "sigabi.c");
+/** Facts of the x86_64 ABI from the C headers: clone's flags and wait4's status of exit(1). */
+function cloneAbi(): { flags: number; exited1: number } {
+  const src = join(scratch(), "cloneabi.c");
   writeFileSync(src, `#define _GNU_SOURCE
+#include <sched.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <ucontext.h>
+#include <sys/wait.h>
 int main(void) {
-  printf("%zu %zu %d %d\\n", offsetof(ucontext_t, uc_mcontext.gregs) + REG_RIP * sizeof(greg_t), offsetof(siginfo_t, si_code), SI_KERNEL, SA_SIGINFO);
+  int exited1 = 1 << 8;
+  printf("%d %d %d\\n", CLONE_VM | CLONE_VFORK | SIGCHLD, exited1, WIFEXITED(exited1) && WEXITSTATUS(exited1) == 1);
   return 0;
 }
 `);
-  execFileSync("gcc", ["-o", join(scratch(), "sigabi"), src]);
-  const [ucRip, siCode, siKernel, saSiginfo] = execFileSync(join(scratch(), "sigabi"), { encoding: "utf8" }).trim().split(" ").map(Number);
-  // glibc does not export SA_RESTORER: the kernel's header (which clashes with glibc's) has it.
-  const kernelDefines = execFileSync("gcc", ["-E", "-dM", "-x", "c", "-"], { input: "#include <asm/signal.h>\n", encoding: "utf8" });
-  const saRestorer = Number(/^#define SA_RESTORER (0x[0-9a-fA-F]+)$/m.exec(kernelDefines)![1]);
-  return { ucRip: ucRip!, siCode: siCode!, siKernel: siKernel!, saSiginfo: saSiginfo!, saRestorer: saRestorer! };
+  execFileSync("gcc", ["-o", join(scratch(), "cloneabi"), src]);
+  const [flags, exited1, ok] = execFileSync(join(scratch(), "cloneabi"), { encoding: "utf8" }).trim().split(" ").map(Number);
+  expect(ok).toBe(1);
+  return { flags: flags!, exited1: exited1! };
 }
 
 describe("objdump's view of the x86_64 stub's i386 probe", () => {
@@ -420,41 +419,30 @@ describe("objdump's view of the x86_64 stub's i386 probe", () => {
     s = load("x86_64", program.bytes, { slots }, "-i386");
   });
 
-  it("int $0x80 gets the argument registers' low halves in ebx, ecx, edx, esi, edi, ebp; rbx and rbp (the stub's own) are saved; bit 15 picks it", () => {
+  it("bit 15 picks a vfork child that makes int $0x80 with the argument registers' low halves in ebx, ecx, edx, esi, edi, ebp, exits with -result, and is reaped; rbx and rbp are saved", () => {
+    const abi = cloneAbi();
     const insns = code(s);
-    const at = insns.findIndex((i) => i.text === "int $0x80");
     expect(insns.filter((i) => i.text === "int $0x80")).toHaveLength(1);
-    const around = insns.slice(at - 10, at + 5).map((i) => i.text);
-    expect(around).toEqual([
-      "movzwl (%r14),%eax", "btr $0xf,%eax", `jae 0x${insns[at + 4]!.addr.toString(16)}`,
-      "push %rbx", "push %rbp",
-      "mov %edi,%ebx", "mov %esi,%ecx", "mov %r10d,%esi", "mov %r8d,%edi", "mov %r9d,%ebp", // rdx is arg 2 in both ABIs
-      "int $0x80", "pop %rbp", "pop %rbx", `jmp 0x${insns[at + 5]!.addr.toString(16)}`, "syscall",
-    ]);
-    expect(insns[at + 5]!.text).toBe("mov %rax,%rdi"); // the result, from either ABI
-  });
-
-  it("a SIGSEGV handler (rt_sigaction with SA_SIGINFO | SA_RESTORER) steps over the 2-byte int $0x80 at the saved rip only for the kernel's own fault", () => {
-    const abi = signalAbi();
-    const insns = code(s);
-    const events = skeleton(s);
-    const actions = events.flatMap(({ ev }, i) => (ev.kind === "SYS" && ev.name === "rt_sigaction" ? [i] : []));
-    expect(actions).toHaveLength(2); // installed before the probes, SIG_DFL again after them
-    const probe = events.findIndex(({ ev }) => ev === TABLE_SYS);
-    expect(actions[0]!).toBeLessThan(probe);
-    expect(actions[1]!).toBeGreaterThan(probe);
-    const act = events.slice(0, actions[0]).filter(({ ev }) => ev.kind === "DATA").pop()!.at!;
-    const off = act - s.dataBias - s.base;
-    const [handler, flags, restorer, mask] = [0, 8, 16, 24].map((o) => Number(s.bytes.readBigUInt64LE(off + o)));
-    expect(flags).toBe(abi.saSiginfo | abi.saRestorer);
-    expect(mask).toBe(0);
-    const h = insns.findIndex((i) => i.addr === handler);
+    const start = insns.findIndex((i) => i.text === "btr $0xf,%eax") - 1;
     const hex = (n: number) => `0x${n.toString(16)}`;
-    expect(insns.slice(h, h + 7).map((i) => i.text)).toEqual([
-      `cmpb $${hex(abi.siKernel)},${hex(abi.siCode)}(%rsi)`, `jne ${hex(insns[h + 3]!.addr)}`, `addq $0x2,${hex(abi.ucRip)}(%rdx)`, "ret",
-      "push $0xf", "pop %rax", "syscall", // rt_sigreturn, the restorer
+    const to = (k: number) => hex(insns[start + k]!.addr); // the k'th instruction below
+    const nrOf = (name: string) => hex(Number(execFileSync("scmp_sys_resolver", ["-a", "x86_64", name], { encoding: "utf8" }).trim()));
+    expect(insns.slice(start, start + 43).map((i) => i.text)).toEqual([
+      "movzwl (%r14),%eax", "btr $0xf,%eax", `jae ${to(38)}`,
+      "push %rbx", "push %rbp",
+      "mov %edi,%ebx", "mov %esi,%ebp", // i386 args 0 and 1, past the clone (rcx does not survive a syscall)
+      `mov $${hex(abi.flags)},%edi`, "xor %esi,%esi", `push $${nrOf("clone")}`, "pop %rax", "syscall",
+      "test %eax,%eax", `jne ${to(25)}`,
+      // The child: the other i386 arguments (rdx is argument 2 in both ABIs), the number, the call.
+      "mov %ebp,%ecx", "mov %r9d,%ebp", "mov %r10d,%esi", "mov %r8d,%edi",
+      "movzwl (%r14),%eax", "btr $0xf,%eax", "int $0x80",
+      "neg %eax", "mov %eax,%edi", `mov $${nrOf("exit_group")},%eax`, "syscall",
+      // The parent: wait4(pid, &status on the stack, 0, NULL); -1 (EPERM) exactly for exit(1).
+      "mov %rax,%rdi", "push %rax", "mov %rsp,%rsi", "xor %edx,%edx", "xor %r10d,%r10d", `push $${nrOf("wait4")}`, "pop %rax", "syscall",
+      "pop %rax", "pop %rbp", "pop %rbx", `sub $${hex(abi.exited1 + 1)},%rax`, `jmp ${to(39)}`,
+      "syscall", // the native numbers
+      "mov %rax,%rdi", "cmp $0xffffffffffffffff,%rdi", // -EPERM from either
+      expect.stringMatching(/^je /), expect.stringMatching(/^lea /),
     ]);
-    expect(insns[h + 4]!.addr).toBe(restorer);
-    expect(nameOf("x86_64", 0xf)).toBe("rt_sigreturn");
   });
 });

@@ -38,10 +38,9 @@ export const SYS_RT_SIGPROCMASK: i32 = 7;
 export const SYS_RT_SIGTIMEDWAIT: i32 = 8;
 export const SYS_KILL: i32 = 9;
 export const SYS_WAITID: i32 = 10;
-// The SIGSEGV guard around compat-ABI probes (see Asm.compatFaultHandler).
-export const SYS_RT_SIGACTION: i32 = 11;
-export const SYS_RT_SIGRETURN: i32 = 12;
-export const SYS_COUNT: i32 = 13;
+// The child that makes a compat-ABI probe is reaped with it (see Asm.sysAtEitherAbi).
+export const SYS_WAIT4: i32 = 11;
+export const SYS_COUNT: i32 = 12;
 
 /** In a probe table's u16 number: the call is the compat ABI's (see Asm.sysAtEitherAbi). */
 export const COMPAT_NR_BIT: i32 = 0x8000;
@@ -214,24 +213,18 @@ export abstract class Asm extends Image {
   hasCompatAbi(): bool {
     return false;
   }
-  /** As sysnr, but the compat ABI's syscall `nr`, with A0..A5 as its arguments. */
-  sysnrCompat(nr: i32, result: bool): void {
-    unreachable();
-  }
-  /** As sysAt, where a number with COMPAT_NR_BIT set is (without the bit) the compat ABI's. */
-  sysAtEitherAbi(rb: i32, off: i32, result: bool): void {
-    unreachable();
-  }
   /**
-   * A signal handler (its code; it returns to its restorer) for the SIGSEGV that a compat call
-   * raises on a kernel that does not run the compat ABI: it resumes after the faulting call,
-   * whose result register then holds what no call answers EPERM.
+   * A probe of the compat ABI's syscall `nr`, with A0..A5 as its arguments. It is made in a child
+   * process, so that nothing the kernel or the engine does to the call can end the stub, and A0
+   * is -EPERM (always a result) exactly when the call answered EPERM; it is something else when
+   * the child was killed instead. Clobbers what `sys` does.
    */
-  compatFaultHandler(): void {
+  sysnrCompat(nr: i32): void {
     unreachable();
   }
-  /** The struct sigaction (the kernel's layout) that installs `handler` with `restorer`. */
-  compatFaultAction(handler: i32, restorer: i32): void {
+  /** As sysAt with a result, where a number with COMPAT_NR_BIT set is (without the bit) the
+   *  compat ABI's, probed as sysnrCompat does. */
+  sysAtEitherAbi(rb: i32, off: i32): void {
     unreachable();
   }
   sys(which: i32, result: bool = true): void {

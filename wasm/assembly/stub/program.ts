@@ -8,8 +8,8 @@
 // but not runnable, 127 not found.
 import {
   A0, A1, A2, A3, A4, A5, Asm, COMPAT_NR_BIT, EQ, LT, NE, S0, S1, S2, S3, S4, S5,
-  SYS_CLONE, SYS_EXECVE, SYS_EXIT_GROUP, SYS_GETPID, SYS_KILL, SYS_PRCTL, SYS_RT_SIGACTION,
-  SYS_RT_SIGPROCMASK, SYS_RT_SIGRETURN, SYS_RT_SIGTIMEDWAIT, SYS_SECCOMP, SYS_WAITID, SYS_WRITE,
+  SYS_CLONE, SYS_EXECVE, SYS_EXIT_GROUP, SYS_GETPID, SYS_KILL, SYS_PRCTL, SYS_RT_SIGPROCMASK,
+  SYS_RT_SIGTIMEDWAIT, SYS_SECCOMP, SYS_WAITID, SYS_WRITE,
 } from "./asm";
 
 // Linux errno values are the same on the four arches.
@@ -67,7 +67,7 @@ export class Probe {
   constructor(public nr: i32, public compat: bool, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
 }
 
-/** Whether any probe is the compat ABI's: then the probes run under the SIGSEGV guard. */
+/** Whether any probe is the compat ABI's. */
 function anyCompat(probes: Array<Probe>): bool {
   for (let i = 0; i < probes.length; i++) if (probes[i].compat) return true;
   return false;
@@ -227,8 +227,6 @@ class Data {
   defaultPath: i32; sh: i32; fprog: i32; filter: i32;
   version: i32; versionKey: i32; allSignals: i32; second: i32;
   pool: i32; probes: i32; probesEnd: i32;
-  /** The SIGSEGV guard's struct sigaction, and its handler and restorer (code). */
-  faultAction: i32; faultHandler: i32; faultRestorer: i32;
   constructor(a: Asm) {
     this.usage = a.label(); this.mode = a.label(); this.install = a.label(); this.prefix = a.label();
     this.notFound = a.label(); this.denied = a.label(); this.notDir = a.label();
@@ -237,7 +235,6 @@ class Data {
     this.fprog = a.label(); this.filter = a.label();
     this.version = a.label(); this.versionKey = a.label(); this.allSignals = a.label(); this.second = a.label();
     this.pool = a.label(); this.probes = a.label(); this.probesEnd = a.label();
-    this.faultAction = a.label(); this.faultHandler = a.label(); this.faultRestorer = a.label();
   }
 }
 
@@ -366,54 +363,19 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   const x = new Exits(a);
   const table: ProbeTable | null = autoHide && probes.length > 0 ? new ProbeTable(a, probes) : null;
   const looped = table !== null && table.fits ? table : null;
-  const guarded = anyCompat(probes); // exports.ts allows compat probes only with auto-hide
   a.prologue();
   readArgv(a, str, x, init);
   readEnv(a, str, x);
-  probeEngine(a, str, x, filterLen, probes, autoHide, looped, guarded);
+  probeEngine(a, str, x, filterLen, probes, autoHide, looped);
   installFilter(a, str, x);
   runCommand(a, str, x, init);
   failures(a, str, x);
-  if (guarded) faultGuardCode(a, str);
-  writeData(a, str, filter, filterLen, autoHide, init, probes, looped, guarded);
-}
-
-const SIGSEGV: i32 = 11; // x86_64's, the one arch with a compat ABI the stub calls
-
-/**
- * The SIGSEGV guard around the compat ABI's probes: a kernel that does not run that ABI (x86_64
- * without ia32 emulation) raises SIGSEGV for its calls, and the handler resumes after each one
- * with a result that is not EPERM (Asm.compatFaultHandler). Its probes then count as allowed, and
- * their slots become ALLOW, as for a kernel that lacks a call: such a kernel runs no i386 program,
- * so the i386 rules can never match, and ALLOW lets a stub under an engine that refuses nothing
- * install nothing, as it does where ia32 emulation is on. No detection needs the handler's help:
- * /proc and sysfs do not say whether int 0x80 works (the kernel parameter, its built-in default
- * and CONFIG_IA32_EMULATION all decide), while the fault itself does. rt_sigaction cannot fail
- * here (valid arguments; no engine refuses it, every libc's start calls it).
- */
-function faultGuard(a: Asm, str: Data, on: bool): void {
-  a.la(A1, str.faultAction);
-  if (!on) { // back to SIG_DFL before the install and the exec (execve resets caught signals too)
-    a.li(A0, 0);
-    a.st(A0, A1, 0);
-  }
-  a.li(A0, SIGSEGV);
-  a.li(A2, 0);
-  a.li(A3, SIGSET_BYTES);
-  a.sys(SYS_RT_SIGACTION, false);
-}
-
-/** The guard's handler and its restorer (rt_sigreturn), off every path of the program. */
-function faultGuardCode(a: Asm, str: Data): void {
-  a.bind(str.faultHandler);
-  a.compatFaultHandler();
-  a.bind(str.faultRestorer);
-  a.sys(SYS_RT_SIGRETURN, false);
+  writeData(a, str, filter, filterLen, autoHide, init, probes, looped);
 }
 
 /** A probe's call on its ABI. */
 function probeCall(a: Asm, p: Probe): void {
-  if (p.compat) a.sysnrCompat(p.nr, true);
+  if (p.compat) a.sysnrCompat(p.nr);
   else a.sysnr(p.nr, true);
 }
 
@@ -496,11 +458,10 @@ function readEnv(a: Asm, str: Data, x: Exits): void {
 
 /** `never` goes to exec, always to install; auto probes: to install when one answers EPERM (with
  *  auto-hide after patching the slots of the others), else to exec. */
-function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool, table: ProbeTable | null, guarded: bool): void {
+function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<Probe>, autoHide: bool, table: ProbeTable | null): void {
   const w = a.wordSize();
   a.bri(EQ, S2, MODE_NEVER, x.exec);
   a.bri(EQ, S2, MODE_ALWAYS, x.install);
-  if (guarded) faultGuard(a, str, true);
   if (table !== null) {
     // The probe table (see ProbeTable), one record per turn: S4 = the record (the command name
     // is argv[0] again after), S5 = the pool's base; S2 counts up from -(probes) once per
@@ -527,7 +488,7 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
       a.ldx(vec, S5, vec);
     }
     for (let r = 0; r < table.argCount; r++) if (table.constant(r)) a.li(argReg(r), table.vectors[0][r]);
-    if (table.compat) a.sysAtEitherAbi(S4, 0, true);
+    if (table.compat) a.sysAtEitherAbi(S4, 0);
     else a.sysAt(S4, 0, true);
     a.bri(EQ, A0, -EPERM, next);
     a.addi(S2, S2, 1);
@@ -542,7 +503,6 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
     a.addi(S4, S4, table.recordSize);
     a.la(A0, str.probesEnd);
     a.br(NE, S4, A0, loop);
-    if (guarded) faultGuard(a, str, false);
     a.ld(S4, S0, 0);
     a.bri(NE, S2, MODE_AUTO, x.install);
   } else if (autoHide) {
@@ -568,7 +528,6 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
       for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j] + k);
       a.bind(next);
     }
-    if (guarded) faultGuard(a, str, false);
     a.ld(S3, S0, -w);
     a.bri(NE, S2, MODE_AUTO, x.install);
   } else {
@@ -764,7 +723,7 @@ function at(a: Asm, l: i32): void {
 /** The data after the code: strings first (arm reaches the first few hundred bytes with one add),
  *  then the init's constants, the probe pool, sock_fprog, the filter (with the fallback's RET
  *  ALLOW after it) and the probe table. */
-function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool, probes: Array<Probe>, table: ProbeTable | null, guarded: bool): void {
+function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: bool, init: bool, probes: Array<Probe>, table: ProbeTable | null): void {
   const w = a.wordSize();
   // Data (writable in its own mapping with auto-hide: see elf.ts).
   a.align(8);
@@ -794,10 +753,6 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     if (w == 8) { a.u64(1); a.u64(0); } else { a.u32(1); a.u32(0); }
   }
   a.align(w); // sock_fprog's pointer, the pool's words
-  if (guarded) { // written: the guard's removal clears its handler
-    a.bind(str.faultAction);
-    a.compatFaultAction(str.faultHandler, str.faultRestorer);
-  }
   if (table !== null) { // the pool and the records, right before sock_fprog and the filter (see ProbeTable)
     const poolStart = a.pos;
     if (table.base == 0) a.bind(str.pool);
