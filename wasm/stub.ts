@@ -22,7 +22,8 @@ export interface StubSyscalls {
   rt_sigtimedwait: number;
   kill: number;
   waitid: number;
-  /** Reaps the child that makes a compat-ABI probe. */
+  /** The child that makes a compat-ABI probe: no core dump, and its reaping. */
+  setrlimit: number;
   wait4: number;
 }
 
@@ -118,6 +119,7 @@ export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
     rt_sigtimedwait: nr("rt_sigtimedwait"),
     kill: nr("kill"),
     waitid: nr("waitid"),
+    setrlimit: nr("setrlimit"),
     wait4: nr("wait4"),
   };
 }
@@ -145,7 +147,7 @@ export function emitStub(opts: StubOptions, core: StubExports = coreExports()): 
     arch, program.length,
     nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl,
     nrs.getpid, nrs.clone, nrs.rt_sigprocmask, nrs.rt_sigtimedwait, nrs.kill, nrs.waitid,
-    nrs.wait4,
+    nrs.setrlimit, nrs.wait4,
     slots.length, autoHide, opts.init ? 1 : 0, elfMachine(opts.kernelArch),
   ];
   for (const { probe: p, at } of slots.slice(0, PROBES_MAX)) {

@@ -17,7 +17,7 @@ import { helper } from "../helpers/native.ts";
 import { legacyEngineBpf } from "../launcher/legacy-engine.ts";
 import { runBpf } from "../peer/bpf-interp.ts";
 import { autoHideStubFile, engineBpf, removeScratch, scratch, threadsBinary } from "../stub/stubs.ts";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 afterAll(removeScratch);
@@ -257,7 +257,7 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
   });
 
   it("strace shows the i386 probe made through int 0x80 with the launcher's arguments, in a vfork child that is reaped before the exec", () => {
-    const r = spawnSync("strace", ["-f", "-e", "trace=clone,clone3,clock_gettime64,exit_group,wait4,execve", "-e", "signal=none", stub, "/bin/true"], { encoding: "utf8" });
+    const r = spawnSync("strace", ["-f", "-e", "trace=clone,clone3,setrlimit,clock_gettime64,exit_group,wait4,execve", "-e", "signal=none", stub, "/bin/true"], { encoding: "utf8" });
     expect(r.status).toBe(0);
     const lines = r.stderr.split("\n");
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
@@ -265,6 +265,7 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
     const child = Number(/Process (\d+) attached/.exec(lines[clone]!)![1]);
     const probe = at(new RegExp(`^\\[pid +${child}\\] clock_gettime64\\(`));
     expect(lines[probe - 1]).toMatch(/runs in 32 bit mode/);
+    expect(lines.filter((l) => l.includes("setrlimit")).map((l) => l.replace(/ +/g, " "))).toEqual([`[pid ${child}] setrlimit(RLIMIT_CORE, {rlim_cur=0, rlim_max=0}) = 0`]);
     expect(lines[probe]).toMatch(/clock_gettime64\(0x7fffffff \/\* CLOCK_\?\?\? \*\/, NULL\) = -1 EINVAL/);
     expect(PROBE_ARGS.clock_gettime64).toEqual([0x7fffffff, 0]);
     expect(lines[at(new RegExp(`^\\[pid +${child}\\] exit_group`))]).toMatch(/exit_group\(22\)/); // EINVAL's low byte
@@ -284,11 +285,22 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
     return file;
   };
 
-  it.each([["KILL_PROCESS", 0x80000000], ["KILL_THREAD", 0], ["TRAP", 0x00030000]])("an engine that answers every i386 call with %s (a profile without SCMP_ARCH_X86) ends only the probe's child: the command runs, nothing is installed", (tag, action) => {
+  it.each([["KILL_PROCESS", 0x80000000], ["KILL_THREAD", 0], ["TRAP", 0x00030000]])("an engine that answers every i386 call with %s (a profile without SCMP_ARCH_X86) ends only the probe's child, which dumps no core: the command runs, nothing is installed", (tag, action) => {
     const engine = i386Refused(action as number, `i386-${tag}`);
-    expect(run(engine, [probe32, "20"]).status).not.toBe(0); // i386 getpid: the engine as emulated
-    const r = run(engine, [stub, "sh", "-c", "grep ^Seccomp_filters: /proc/self/status; exit 7"]);
+    // With unlimited cores, in a directory of its own: where the kernel's default core_pattern ("core") puts them.
+    const dir = join(scratch(), `cores-${tag}`);
+    mkdirSync(dir);
+    const inDir = (argv: string[]) => run(undefined, ["sh", "-c", 'ulimit -c unlimited && cd "$0" && exec "$@"', dir, seccompRun, "--bpf", engine, "--", ...argv]);
+    const bare = inDir([probe32, "20"]); // i386 getpid: the engine as emulated, and a core where cores are written
+    expect(bare.status).not.toBe(0);
+    const cores = () => readdirSync(dir).filter((f) => f.startsWith("core"));
+    const dumped = cores().length > 0;
+    for (const f of cores()) rmSync(join(dir, f));
+    const r = inDir([stub, "sh", "-c", "grep ^Seccomp_filters: /proc/self/status; exit 7"]);
     expect(r).toEqual({ status: 7, stdout: "Seccomp_filters:\t1\n", stderr: "" });
+    expect(cores()).toEqual([]);
+    if (!/^core/.test(readFileSync("/proc/sys/kernel/core_pattern", "utf8"))) return; // a pipe: nothing to see here
+    expect(dumped).toBe(true); // so the check above could fail
   });
 
   it("v20.10.9: threads and posix_spawn work; v20.10.10: nothing is installed", () => {

@@ -324,8 +324,8 @@ describe("objdump's view of the auto-hide and init stubs", () => {
   });
   const cases = (Object.keys(kinds) as (keyof typeof kinds)[]).flatMap((k) => ARCHES.map((a) => [k, a] as const));
   const RUN_PATH = ["execve", "exit_group", "prctl", "seccomp", "write"];
-  /** The child that makes x86_64's i386 probe, and its reaping (it exits with exit_group). */
-  const CHILD = ["clone", "wait4"];
+  /** The child that makes x86_64's i386 probe (no core; it exits with exit_group), and its reaping. */
+  const CHILD = ["clone", "setrlimit", "wait4"];
   const INIT = ["clone", "getpid", "kill", "rt_sigprocmask", "rt_sigtimedwait", "waitid"];
 
   it.each(cases)("%s %s: every code byte decodes and every branch lands on an instruction", (kind, arch) => {
@@ -393,23 +393,24 @@ describe("objdump's view of the auto-hide and init stubs", () => {
 });
 
 /** Facts of the x86_64 ABI from the C headers: clone's flags and wait4's status of exit(1). */
-function cloneAbi(): { flags: number; exited1: number } {
+function cloneAbi(): { flags: number; exited1: number; rlimitCore: number } {
   const src = join(scratch(), "cloneabi.c");
   writeFileSync(src, `#define _GNU_SOURCE
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 int main(void) {
   int exited1 = 1 << 8;
-  printf("%d %d %d\\n", CLONE_VM | CLONE_VFORK | SIGCHLD, exited1, WIFEXITED(exited1) && WEXITSTATUS(exited1) == 1);
+  printf("%d %d %d %d\\n", CLONE_VM | CLONE_VFORK | SIGCHLD, exited1, WIFEXITED(exited1) && WEXITSTATUS(exited1) == 1, RLIMIT_CORE);
   return 0;
 }
 `);
   execFileSync("gcc", ["-o", join(scratch(), "cloneabi"), src]);
-  const [flags, exited1, ok] = execFileSync(join(scratch(), "cloneabi"), { encoding: "utf8" }).trim().split(" ").map(Number);
+  const [flags, exited1, ok, rlimitCore] = execFileSync(join(scratch(), "cloneabi"), { encoding: "utf8" }).trim().split(" ").map(Number);
   expect(ok).toBe(1);
-  return { flags: flags!, exited1: exited1! };
+  return { flags: flags!, exited1: exited1!, rlimitCore: rlimitCore! };
 }
 
 describe("objdump's view of the x86_64 stub's i386 probe", () => {
@@ -419,7 +420,7 @@ describe("objdump's view of the x86_64 stub's i386 probe", () => {
     s = load("x86_64", program.bytes, { slots }, "-i386");
   });
 
-  it("bit 15 picks a vfork child that makes int $0x80 with the argument registers' low halves in ebx, ecx, edx, esi, edi, ebp, exits with -result, and is reaped; rbx and rbp are saved", () => {
+  it("bit 15 picks a vfork child that dumps no core, makes int $0x80 with the argument registers' low halves in ebx, ecx, edx, esi, edi, ebp, exits with -result, and is reaped; rbx and rbp are saved", () => {
     const abi = cloneAbi();
     const insns = code(s);
     expect(insns.filter((i) => i.text === "int $0x80")).toHaveLength(1);
@@ -427,19 +428,21 @@ describe("objdump's view of the x86_64 stub's i386 probe", () => {
     const hex = (n: number) => `0x${n.toString(16)}`;
     const to = (k: number) => hex(insns[start + k]!.addr); // the k'th instruction below
     const nrOf = (name: string) => hex(Number(execFileSync("scmp_sys_resolver", ["-a", "x86_64", name], { encoding: "utf8" }).trim()));
-    expect(insns.slice(start, start + 43).map((i) => i.text)).toEqual([
-      "movzwl (%r14),%eax", "btr $0xf,%eax", `jae ${to(38)}`,
+    expect(insns.slice(start, start + 50).map((i) => i.text)).toEqual([
+      "movzwl (%r14),%eax", "btr $0xf,%eax", `jae ${to(45)}`,
       "push %rbx", "push %rbp",
       "mov %edi,%ebx", "mov %esi,%ebp", // i386 args 0 and 1, past the clone (rcx does not survive a syscall)
       `mov $${hex(abi.flags)},%edi`, "xor %esi,%esi", `push $${nrOf("clone")}`, "pop %rax", "syscall",
-      "test %eax,%eax", `jne ${to(25)}`,
-      // The child: the other i386 arguments (rdx is argument 2 in both ABIs), the number, the call.
+      "test %eax,%eax", `jne ${to(32)}`,
+      // The child: no core (setrlimit(RLIMIT_CORE, {0, 0})), the other i386 arguments (rdx is
+      // argument 2 in both ABIs), the number, the call.
+      `push $${hex(abi.rlimitCore)}`, "pop %rdi", "push $0x0", "push $0x0", "mov %rsp,%rsi", `mov $${nrOf("setrlimit")},%eax`, "syscall",
       "mov %ebp,%ecx", "mov %r9d,%ebp", "mov %r10d,%esi", "mov %r8d,%edi",
       "movzwl (%r14),%eax", "btr $0xf,%eax", "int $0x80",
       "neg %eax", "mov %eax,%edi", `mov $${nrOf("exit_group")},%eax`, "syscall",
       // The parent: wait4(pid, &status on the stack, 0, NULL); -1 (EPERM) exactly for exit(1).
       "mov %rax,%rdi", "push %rax", "mov %rsp,%rsi", "xor %edx,%edx", "xor %r10d,%r10d", `push $${nrOf("wait4")}`, "pop %rax", "syscall",
-      "pop %rax", "pop %rbp", "pop %rbx", `sub $${hex(abi.exited1 + 1)},%rax`, `jmp ${to(39)}`,
+      "pop %rax", "pop %rbp", "pop %rbx", `sub $${hex(abi.exited1 + 1)},%rax`, `jmp ${to(46)}`,
       "syscall", // the native numbers
       "mov %rax,%rdi", "cmp $0xffffffffffffffff,%rdi", // -EPERM from either
       expect.stringMatching(/^je /), expect.stringMatching(/^lea /),

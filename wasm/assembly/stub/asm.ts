@@ -38,9 +38,10 @@ export const SYS_RT_SIGPROCMASK: i32 = 7;
 export const SYS_RT_SIGTIMEDWAIT: i32 = 8;
 export const SYS_KILL: i32 = 9;
 export const SYS_WAITID: i32 = 10;
-// The child that makes a compat-ABI probe is reaped with it (see Asm.sysAtEitherAbi).
-export const SYS_WAIT4: i32 = 11;
-export const SYS_COUNT: i32 = 12;
+// The child that makes a compat-ABI probe dumps no core, and is reaped (see Asm.sysnrCompat).
+export const SYS_SETRLIMIT: i32 = 11;
+export const SYS_WAIT4: i32 = 12;
+export const SYS_COUNT: i32 = 13;
 
 /** In a probe table's u16 number: the call is the compat ABI's (see Asm.sysAtEitherAbi). */
 export const COMPAT_NR_BIT: i32 = 0x8000;

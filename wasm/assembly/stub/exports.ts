@@ -2,9 +2,9 @@
 // the parameters and the filter into module-owned buffers, calls stubEmit(), and reads the ELF
 // back from stubOutPtr(). Layout of the i32 parameter words (mirrored by wasm/stub.ts):
 //   [0] arch (STUB_ARCH_*), [1] filter length in bytes (sock_filter entries in target order),
-//   [2..13] syscall numbers: write, exit_group, execve, seccomp, prctl, getpid, clone,
-//   rt_sigprocmask, rt_sigtimedwait, kill, waitid, wait4 (asm.ts's SYS_* order),
-//   [14] probe count, [15] auto-hide (0 or 1), [16] init mode (0 or 1), [17] e_machine
+//   [2..14] syscall numbers: write, exit_group, execve, seccomp, prctl, getpid, clone,
+//   rt_sigprocmask, rt_sigtimedwait, kill, waitid, setrlimit, wait4 (asm.ts's SYS_* order),
+//   [15] probe count, [16] auto-hide (0 or 1), [17] init mode (0 or 1), [18] e_machine
 //   (the host's, from arch/abis.gen.ts, so no EM_* is retyped here), then per probe: nr, its ABI
 //   (0 native, 1 the compat ABI: auto-hide only, on an arch whose backend calls it), argument
 //   count (0..6), arg0..arg5, a mask of the arguments to set, slot count (0..STUB_SLOTS_MAX;

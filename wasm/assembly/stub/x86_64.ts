@@ -1,6 +1,6 @@
 // x86_64 backend: only the instruction forms the stub IR needs. Jumps start as rel32 and are
 // relaxed to rel8 where the target is in reach (Asm.relax).
-import { Asm, COMPAT_NR_BIT, EQ, NE, SYS_CLONE, SYS_EXIT_GROUP, SYS_WAIT4 } from "./asm";
+import { Asm, COMPAT_NR_BIT, EQ, NE, SYS_CLONE, SYS_EXIT_GROUP, SYS_SETRLIMIT, SYS_WAIT4 } from "./asm";
 
 // Physical registers: A0..A5 are the syscall argument registers rdi, rsi, rdx, r10, r8, r9;
 // S0..S5 are rbx, rbp, r12..r15, which the syscall instruction preserves.
@@ -12,6 +12,7 @@ const R8: u32 = 8, R9: u32 = 9, R10: u32 = 10;
 
 /** clone(2) flags for the compat probe's child: vfork's (the parent waits, nothing is copied). */
 const CLONE_VM_VFORK_SIGCHLD: u32 = 0x100 | 0x4000 | 17;
+const RLIMIT_CORE: i32 = 4;
 /** wait4's status for a child that called exit_group(1): what the child makes of EPERM. */
 const EXITED_1: i32 = 1 << 8;
 
@@ -256,9 +257,11 @@ export class X86_64 extends Asm {
    * (the kernel hands the filter whole registers): rdx is argument 2 in both ABIs; rdi and rsi go
    * to ebx and ebp before the clone (whose syscall clobbers rcx), and clone with these flags
    * reads no argument but rdi and rsi, so rdx, r10, r8, r9 reach the child intact. rbx and rbp are
-   * S0 and S1: saved around it. `loadNr` emits eax = the i386 number, in the child.
+   * S0 and S1: saved around it. The child takes the i386 number from the record at rb + off
+   * (ldNrEitherAbi), or with rb < 0 the immediate `nr` (the code form of the probes).
    * (int 0x80 returns in rax and keeps the other registers; before Linux 4.17 r8-r11 came back
-   * zeroed: the child exits anyway.)
+   * zeroed: the child exits anyway.) The child first sets its own RLIMIT_CORE to 0, so a killed
+   * probe leaves no core file behind (container engines often run with unlimited cores).
    */
   compatChild(rb: i32, off: i32, nr: i32): void {
     this.byte(0x50 | RBX); // push rbx
@@ -275,7 +278,15 @@ export class X86_64 extends Asm {
     this.byte(0x85); // test eax, eax
     this.byte(0xc0);
     this.jcc(NE, parent);
-    // The child.
+    // The child: setrlimit(RLIMIT_CORE, &{0, 0} on the stack), then the i386 registers.
+    this.pushImm8(RLIMIT_CORE);
+    this.byte(0x58 | RDI); // pop rdi
+    this.pushImm8(0);
+    this.pushImm8(0);
+    this.movPhys(RSI, RSP);
+    this.li32Rax(this.nrs[SYS_SETRLIMIT]);
+    this.byte(0x0f);
+    this.byte(0x05);
     this.movPhys(RCX, RBP, false);
     this.movPhys(RBP, R9, false);
     this.movPhys(RSI, R10, false);
