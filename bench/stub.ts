@@ -45,7 +45,7 @@ function sizes(): Table {
     headers: ["arch", ...MODES.map((m) => `${m} (<= ${SIZE_TARGET[m]})`), "targets"],
     rows,
     notes: [
-      `auto-hide and init carry ${autoHideProgram("x86_64").slots.length} slots (the known set) on x86_64, ${autoHideProgram("arm").slots.length} on arm (the time64 family is native there).`,
+      `auto-hide and init carry ${autoHideProgram("x86_64").slots.length} slots (the known set) on x86_64 (the time64 family in one, probed on i386), ${autoHideProgram("arm").slots.length} on arm (the time64 family is native there, a slot per name).`,
       `Upstream's static Go binary: ${UPSTREAM_BYTES} (x86_64 only).`,
     ],
   };

@@ -7,7 +7,7 @@ import { ENOSYS, errno, RET } from "../policy/action.ts";
 import { hidePreset, KNOWN_HIDEABLE } from "../policy/preset.ts";
 import type { ResolvedPolicy } from "../policy/resolved.ts";
 import { actionName, compile, disassemble, simulate, verify, type Program } from "../wasm/core.ts";
-import type { StubSlot } from "../wasm/stub.ts";
+import { STUB_COMPAT_ABI, type StubSlot } from "../wasm/stub.ts";
 import type { Format, Request } from "./args.ts";
 import { filterProgram, staticSource } from "./filter.ts";
 import { PROBE_ARGS, PROBE_DECIDING_ARGS } from "./probes.ts";
@@ -92,39 +92,73 @@ export function simulationLine(s: Simulation): string {
   return `${actionName(s.action)} (${s.executed} instructions executed)\n`;
 }
 
-/** What auto-hide covers on `arch`: the known set, less what the stub cannot probe natively. */
-export function autoHideNames(arch: KernelArch): string[] {
-  const native = nativeAbi(arch).name;
-  return Object.keys(KNOWN_HIDEABLE).filter((name) => PROBE_ARGS[name] !== undefined && syscallNr(native, name) !== undefined);
+/**
+ * Where the stub probes `name` on `arch`: natively, or where the native ABI lacks it on the one
+ * compat ABI the stub calls itself (x86_64's i386, for the time64 family); undefined if neither.
+ */
+function probeSite(arch: KernelArch, name: string): { nr: number; compat: boolean } | undefined {
+  const nr = syscallNr(nativeAbi(arch).name, name);
+  if (nr !== undefined) return { nr, compat: false };
+  const compat = STUB_COMPAT_ABI[arch];
+  const compatNr = compat === undefined ? undefined : syscallNr(compat, name);
+  return compatNr === undefined ? undefined : { nr: compatNr, compat: true };
 }
 
-/** errno data that marks name i's RETs while the slots are found; never a real answer of ours. */
+/** What auto-hide covers on `arch`: the known set, less what the stub cannot probe (see probeSite). */
+export function autoHideNames(arch: KernelArch): string[] {
+  return Object.keys(KNOWN_HIDEABLE).filter((name) => PROBE_ARGS[name] !== undefined && probeSite(arch, name) !== undefined);
+}
+
+/** errno data that marks slot i's RETs while the slots are found; never a real answer of ours. */
 const SLOT_MARK = 4000;
 
-/** The auto-hide program: every name ENOSYS on every ABI, through its own RETs (its slots). */
+/** One slot: the name probed (`probe`) and the names whose rules end in its RETs. */
+export type AutoHideSlot = StubSlot & { name: string; hides: readonly string[] };
+
+/** The auto-hide program: every name ENOSYS on every ABI, through its slot's RETs. */
 interface AutoHideProgram {
   program: Program;
-  slots: (StubSlot & { name: string })[];
+  slots: AutoHideSlot[];
 }
 
 /**
- * One program hiding `names` on every ABI of `arch`, in which all of a name's rules (on every
- * ABI: a compat ABI follows the native probe) end in RETs of that name alone. The core compiles
- * it with a distinct marker errno per name, which keeps the names' RETs apart; the markers are
- * then found and turned into ENOSYS. The kernel's verifier rules hold for the program as emitted
- * and with every slot patched to ALLOW (the patch changes only RET values).
+ * The slots for `names`: one per name probed natively; one for all the names probed on the
+ * compat ABI (x86_64's i386 time64 family), probed by the first of them. An engine refuses that
+ * family whole, because its libseccomp lacks every name of it (< 2.4.2, which added them
+ * together) or knows them all; and a slot per name would cost two filter instructions and a probe
+ * record each, past the stub's 2.5 KiB (18 names: 288 B of filter alone).
+ */
+function slotGroups(arch: KernelArch, names: readonly string[]): { name: string; hides: string[]; site: { nr: number; compat: boolean } }[] {
+  const groups: { name: string; hides: string[]; site: { nr: number; compat: boolean } }[] = [];
+  for (const name of names) {
+    const site = probeSite(arch, name);
+    if (site === undefined || PROBE_ARGS[name] === undefined) throw new PolicyError(`auto-hide cannot probe ${JSON.stringify(name)} on ${arch}`);
+    const shared = site.compat ? groups.find((g) => g.site.compat) : undefined;
+    if (shared) shared.hides.push(name);
+    else groups.push({ name, hides: [name], site });
+  }
+  return groups;
+}
+
+/**
+ * One program hiding `names` on every ABI of `arch`, in which all of a slot's rules (on every
+ * ABI: a compat ABI follows the native probe, or for names the native ABI lacks the compat
+ * ABI's own probe: see slotGroups) end in RETs of that slot alone. The core compiles it with a
+ * distinct marker errno per slot, which keeps the slots' RETs apart; the markers are then found
+ * and turned into ENOSYS. The kernel's verifier rules hold for the program as emitted and with
+ * every slot patched to ALLOW (the patch changes only RET values).
  */
 export function autoHideProgram(arch: KernelArch, names: readonly string[] = autoHideNames(arch)): AutoHideProgram {
-  const native = nativeAbi(arch).name;
   const base = hidePreset(names, arch);
+  const groups = slotGroups(arch, names);
   const policy: ResolvedPolicy = {
     ...base,
     abis: base.abis.map(({ abi }) => ({
       abi,
-      rules: names.flatMap((name, i) => {
+      rules: groups.flatMap(({ hides }, i) => hides.flatMap((name) => {
         const nr = syscallNr(abi.name, name);
         return nr === undefined ? [] : [{ nr, action: errno(SLOT_MARK + i), conds: [] }];
-      }),
+      })),
     })),
   };
   // Distinct RETs keep the core from merging neighbouring numbers into ranges, so the dispatch
@@ -134,20 +168,18 @@ export function autoHideProgram(arch: KernelArch, names: readonly string[] = aut
     .reduce((best, p) => (p.insns < best.insns ? p : best));
   const little = program.byteOrder === "little";
   const view = new DataView(program.bytes.buffer, program.bytes.byteOffset, program.bytes.byteLength);
-  const at: number[][] = names.map(() => []);
+  const at: number[][] = groups.map(() => []);
   for (let off = 0; off < program.bytes.length; off += 8) {
     if (view.getUint16(off, little) !== 0x06) continue; // BPF_RET | BPF_K
     const i = view.getUint32(off + 4, little) - errno(SLOT_MARK);
-    if (i < 0 || i >= names.length) continue;
+    if (i < 0 || i >= groups.length) continue;
     at[i]!.push(off);
     view.setUint32(off + 4, errno(ENOSYS), little);
   }
-  const slots = names.map((name, i) => {
-    const nr = syscallNr(native, name);
-    const args = PROBE_ARGS[name];
-    if (nr === undefined || args === undefined) throw new PolicyError(`auto-hide cannot probe ${JSON.stringify(name)} on ${arch}`);
+  const slots = groups.map(({ name, hides, site }, i): AutoHideSlot => {
     if (at[i]!.length === 0) throw new PolicyError(`auto-hide: no return slot for ${name}`);
-    return { name, probe: { nr, args, set: PROBE_DECIDING_ARGS[name] }, at: at[i]! };
+    const probe = { nr: site.nr, args: PROBE_ARGS[name]!, set: PROBE_DECIDING_ARGS[name], ...(site.compat ? { compat: true } : {}) };
+    return { name, hides, probe, at: at[i]! };
   });
   const allAllowed = patchSlots(program, slots.map(() => true), slots);
   for (const p of [program.bytes, allAllowed]) {

@@ -4,7 +4,7 @@
 // The module instance, its version check and the error type are wasm/core.ts's (coreExports,
 // CoreError), shared with the BPF side: instantiated on first use, never at import time.
 import { elfMachine, nativeAbi, syscallNr } from "../arch/index.ts";
-import type { KernelArch } from "../arch/types.ts";
+import type { AbiName, KernelArch } from "../arch/types.ts";
 import { coreExports, CoreError, failureText, type CoreExports } from "./core.ts";
 
 /** Syscall numbers of the arch's native ABI, the ones the stub itself makes. */
@@ -22,11 +22,24 @@ export interface StubSyscalls {
   rt_sigtimedwait: number;
   kill: number;
   waitid: number;
+  /** The child that makes a compat-ABI probe: no core dump, and its reaping. */
+  setrlimit: number;
+  wait4: number;
 }
+
+/**
+ * The one ABI besides its native one that an arch's stub can call itself, and so probe: x86_64's
+ * i386, through `int 0x80` (wasm/assembly/stub/x86_64.ts). Other compat ABIs (x32, arm's
+ * aarch64 on an aarch64 kernel) follow the native probes.
+ */
+export const STUB_COMPAT_ABI: Readonly<Partial<Record<KernelArch, AbiName>>> = { x86_64: "i386" };
 
 /** An auto-mode probe: a harmless invalid call whose EPERM means "the engine filters this". */
 export interface StubProbe {
+  /** The native ABI's number, or with `compat` STUB_COMPAT_ABI's. */
   nr: number;
+  /** A syscall of the arch's STUB_COMPAT_ABI (auto-hide only): on x86_64 made with int 0x80, in a child process. */
+  compat?: boolean;
   /**
    * Up to 6 arguments, each in -2^31 .. 2^32-1 and passed sign-extended from 32 bits (the kernel
    * reads int and unsigned int arguments from the low half, so 0xffffffff and -1 agree there).
@@ -106,6 +119,8 @@ export function stubSyscalls(kernelArch: KernelArch): StubSyscalls {
     rt_sigtimedwait: nr("rt_sigtimedwait"),
     kill: nr("kill"),
     waitid: nr("waitid"),
+    setrlimit: nr("setrlimit"),
+    wait4: nr("wait4"),
   };
 }
 
@@ -132,13 +147,14 @@ export function emitStub(opts: StubOptions, core: StubExports = coreExports()): 
     arch, program.length,
     nrs.write, nrs.exit_group, nrs.execve, nrs.seccomp, nrs.prctl,
     nrs.getpid, nrs.clone, nrs.rt_sigprocmask, nrs.rt_sigtimedwait, nrs.kill, nrs.waitid,
+    nrs.setrlimit, nrs.wait4,
     slots.length, autoHide, opts.init ? 1 : 0, elfMachine(opts.kernelArch),
   ];
   for (const { probe: p, at } of slots.slice(0, PROBES_MAX)) {
     const args = p.args ?? [];
     const set = p.set ?? args.map((_, i) => i);
     if (set.some((i) => !Number.isInteger(i) || i < 0 || i >= args.length)) throw new StubError(`probes set only arguments they have: ${set.join(",")} of ${args.length}`);
-    words.push(p.nr, args.length, ...Array.from({ length: PROBE_ARGS_MAX }, (_, i) => args[i] ?? 0));
+    words.push(p.nr, p.compat ? 1 : 0, args.length, ...Array.from({ length: PROBE_ARGS_MAX }, (_, i) => args[i] ?? 0));
     words.push(set.reduce((mask, i) => mask | (1 << i), 0), at.length, ...Array.from({ length: SLOTS_MAX }, (_, i) => at[i] ?? 0));
   }
   const checked = words.map((w) => int32(w, "parameter"));

@@ -16,6 +16,8 @@ export interface BootOptions {
   memMiB: number;
   timeoutSec: number;
   log: string;
+  /** More kernel parameters (a scenario's kernelArgs). */
+  kernelArgs?: string;
 }
 
 export function qemuArgs(o: BootOptions): string[] {
@@ -28,7 +30,7 @@ export function qemuArgs(o: BootOptions): string[] {
     "-nic", "none",
     "-kernel", o.kernel, "-initrd", o.initrd,
     // panic=-1 reboots at once, which -no-reboot turns into a QEMU exit: a guest always ends.
-    "-append", `console=${g.console} panic=-1 quiet`,
+    "-append", `console=${g.console} panic=-1 quiet${o.kernelArgs ? ` ${o.kernelArgs}` : ""}`,
   ];
 }
 

@@ -280,6 +280,21 @@ async function main(): Promise<number> {
       );
       return { target: t, cells: d.cells, infra: d.infra, log: d.log, bootSeconds: d.bootSeconds, attempts: d.attempts };
     }
+    // One boot per distinct kernelArgs among the scenarios for this arch (most have none; the
+    // others' n/a cells come from the first boot): their cells share the column.
+    const bootOf = (s: Scenario) => (!s.arches || s.arches.includes(t.arch) ? s.kernelArgs : undefined);
+    const parts: TargetResult[] = [];
+    for (const kernelArgs of new Set([undefined, ...chosen.map(bootOf)])) {
+      const mine = chosen.filter((s) => bootOf(s) === kernelArgs);
+      if (mine.length === 0) continue;
+      const sub = kernelArgs ? `${stem}.${kernelArgs.replace(/\W+/g, "-")}` : stem;
+      parts.push(await bootTarget(t, mine, sub, kernelArgs));
+    }
+    const cells = new Map(parts.flatMap((p) => [...p.cells]));
+    const infra = parts.map((p) => p.infra).filter(Boolean).join("; ") || undefined;
+    return { target: t, cells, infra, log: parts.map((p) => p.log).join(", "), bootSeconds: parts.reduce((n, p) => n + p.bootSeconds, 0), attempts: Math.max(...parts.map((p) => p.attempts)) };
+  };
+  const bootTarget = async (t: Target, chosen: Scenario[], stem: string, kernelArgs: string | undefined): Promise<TargetResult> => {
     const { kernel: k, base, compat } = images.get(t)!;
     const launcher = launchers.get(t.arch);
     const payload = buildPayload(
@@ -295,7 +310,7 @@ async function main(): Promise<number> {
     concatArchives(parts, initrd);
     // The launcher (~110 MB) is unpacked into the initramfs, and Bun itself needs room to run.
     const memMiB = launcher ? 1536 : rootfs ? 1024 : 768;
-    const b = await boot({ arch: t.arch, kernel: k.image, initrd, smp, memMiB, timeoutSec: o.timeoutSec, log: `${stem}.log` });
+    const b = await boot({ arch: t.arch, kernel: k.image, initrd, smp, memMiB, timeoutSec: o.timeoutSec, log: `${stem}.log`, kernelArgs });
     rmSync(initrd);
     // A payload with the launcher is ~50 MB; the runs directory keeps only console logs and reports.
     if (launcher) rmSync(payload.cpio);
@@ -318,7 +333,7 @@ async function main(): Promise<number> {
     const infra = b.run.done ? undefined : `guest did not finish after ${b.attempts} boots${b.timedOut ? " (timed out)" : ""}`;
     const r = { target: t, cells, infra, log: b.log, bootSeconds: b.seconds, attempts: b.attempts };
     console.log(
-      `ran ${t.label} in ${b.seconds.toFixed(1)} s${b.attempts > 1 ? " (after a retry)" : ""}; ` +
+      `ran ${t.label}${kernelArgs ? ` (${kernelArgs})` : ""} in ${b.seconds.toFixed(1)} s${b.attempts > 1 ? " (after a retry)" : ""}; ` +
         `guest ${b.run.boot ?? "?"}, container ${b.run.info.get("os") ?? "?"}: ${[...cells].map(([n, c]) => `${n} ${c.kind}`).join(", ")}`,
     );
     for (const f of reports) console.log(`  report: ${f}`);

@@ -57,6 +57,8 @@ export interface Scenario {
   output?: RegExp[];
   /** Save the container's output beside the console log (SCENARIO.txt) and print where. */
   capture?: boolean;
+  /** Kernel parameters of its own: such scenarios run in a boot of their own, with these added. */
+  kernelArgs?: string;
 }
 
 export const PROBE = ["/bin/sh", "/.harness/probe.sh"];
@@ -185,6 +187,44 @@ export const SCENARIOS: Scenario[] = [
     args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE, "status", "i386"] : null),
     expect: { clone3_i386: "ENOSYS", filters: "2", nnp: "1" },
     arches: ["x86_64"],
+  },
+  {
+    // The time64 family from an i386 process, under an engine over libseccomp 2.3 (every
+    // *_time64 name dropped from v20.10.9): EPERM, which glibc does not fall back from.
+    name: "time64-i386-v9",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: () => [...PROBE, "status", "time64_i386"],
+    expect: { clock_gettime64_i386: "EPERM", filters: "1", nnp: "0" },
+    arches: ["x86_64"],
+  },
+  {
+    // ... hidden by the x86_64 stub's i386 probe (int 0x80, in a child): ENOSYS, clone3 too.
+    name: "time64-i386-wrapper-v9",
+    profile: "moby-v20.10.9-libseccomp23",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", ...PROBE, "status", "python", "time64_i386"] : null),
+    expect: { clock_gettime64_i386: "ENOSYS", clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", filters: "2", nnp: "1" },
+    arches: ["x86_64"],
+  },
+  {
+    // A kernel that runs no i386 program (ia32_emulation=0, Linux >= 6.7): the stub's i386 probe
+    // raises SIGSEGV in its child; the stub goes on, hides clone3, and passes the exit status on.
+    name: "no-ia32-wrapper-v9",
+    profile: "moby-v20.10.9",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", "/bin/sh", "-c", `${PROBE.join(" ")} status python ia32; exit 3`] : null),
+    expect: { ia32: "off", clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", filters: "2", nnp: "1" },
+    exit: 3,
+    arches: ["x86_64"],
+    kernelArgs: "ia32_emulation=0",
+  },
+  {
+    // ... and under the fixed engine installs nothing: the killed probe counts as allowed.
+    name: "no-ia32-wrapper-v10",
+    profile: "moby-v20.10.10",
+    args: (s) => (s.wrapper ? [s.wrapper, "--", "/bin/sh", "-c", `${PROBE.join(" ")} status python ia32; exit 3`] : null),
+    expect: { ia32: "off", clone3: "ENOSYS", threads: "ok", posix_spawn: "ok", filters: "1", nnp: "0" },
+    exit: 3,
+    arches: ["x86_64"],
+    kernelArgs: "ia32_emulation=0",
   },
   {
     // A compat-ABI (arm, EABI) process on aarch64: Debian's armhf python3 in a chroot. Moby's

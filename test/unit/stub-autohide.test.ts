@@ -12,12 +12,12 @@ import { autoHideNames, autoHideProgram, patchSlots } from "../../launcher/compi
 import { PROBE_ARGS } from "../../launcher/probes.ts";
 import { KNOWN_HIDEABLE } from "../../policy/preset.ts";
 import { actionName, simulate, verify } from "../../wasm/core.ts";
-import { emitStub } from "../../wasm/stub.ts";
+import { emitStub, STUB_COMPAT_ABI } from "../../wasm/stub.ts";
 import { helper } from "../helpers/native.ts";
 import { legacyEngineBpf } from "../launcher/legacy-engine.ts";
 import { runBpf } from "../peer/bpf-interp.ts";
 import { autoHideStubFile, engineBpf, removeScratch, scratch, threadsBinary } from "../stub/stubs.ts";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 afterAll(removeScratch);
@@ -41,14 +41,31 @@ describe.each(KERNEL_ARCHES.map((a) => [a]))("the %s auto-hide program", (arch) 
   const { program, slots } = autoHideProgram(arch);
   const big = program.byteOrder === "big";
   const abis = abisOf(arch);
-  const names = slots.map((s) => s.name);
+  /** Every name hidden, and the names hidden when the slots in `eperm` (by index) answered EPERM. */
+  const names = slots.flatMap((s) => s.hides);
+  const hiddenBy = (eperm: readonly number[]) => new Set(eperm.flatMap((i) => slots[i]!.hides));
 
-  it("has a slot for every known syscall the stub can probe natively", () => {
+  it("hides every known syscall the stub can probe: natively, and (x86_64) the i386-only ones through one i386 slot", () => {
     const native = abis[0]!.name;
-    const probeable = Object.keys(KNOWN_HIDEABLE).filter((n) => PROBE_ARGS[n] !== undefined && syscallNr(native, n) !== undefined);
+    const compat = STUB_COMPAT_ABI[arch];
+    const onNative = (n: string) => syscallNr(native, n) !== undefined;
+    const onCompat = (n: string) => compat !== undefined && syscallNr(compat, n) !== undefined;
+    const probeable = Object.keys(KNOWN_HIDEABLE).filter((n) => PROBE_ARGS[n] !== undefined && (onNative(n) || onCompat(n)));
     expect(names).toEqual(probeable);
     expect(names).toEqual(autoHideNames(arch));
     expect(names).toEqual(expect.arrayContaining(["clone3", "pidfd_open", "pidfd_send_signal"]));
+    // A slot per native name, probed natively by its own number; the rest share one compat slot.
+    const nativeSlots = slots.filter((s) => !s.probe.compat);
+    expect(nativeSlots.map((s) => s.hides)).toEqual(probeable.filter(onNative).map((n) => [n]));
+    for (const s of nativeSlots) expect(s.probe.nr).toBe(syscallNr(native, s.name));
+    const compatSlots = slots.filter((s) => s.probe.compat);
+    const compatOnly = probeable.filter((n) => !onNative(n));
+    expect(compatSlots.length).toBe(compatOnly.length > 0 ? 1 : 0);
+    if (arch === "x86_64") {
+      expect(compatOnly).toEqual(expect.arrayContaining(["clock_gettime64", "futex_time64", "ppoll_time64"]));
+      expect(compatSlots[0]!.hides).toEqual(compatOnly);
+      expect(compatSlots[0]!.probe.nr).toBe(syscallNr("i386", "clock_gettime64"));
+    }
   });
 
   it("slots are RET ERRNO(ENOSYS) instructions of one name each, and the only ones", () => {
@@ -75,17 +92,18 @@ describe.each(KERNEL_ARCHES.map((a) => [a]))("the %s auto-hide program", (arch) 
       for (const nr of nrs) numbers.push({ abi, nr });
     }
     const wrong: string[] = [];
-    // Every subset while there are few names; arm's 27 (2^27 subsets) get 4096 seeded ones.
+    // Every subset while there are few slots; arm's 27 (2^27 subsets) get 4096 seeded ones.
     const EXHAUSTIVE = 12;
     let seed = 0x2545f491;
     const next32 = () => BigInt((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0));
-    const all = (1n << BigInt(names.length)) - 1n;
-    const masks = names.length <= EXHAUSTIVE
-      ? Array.from({ length: 1 << names.length }, (_, m) => BigInt(m))
+    const all = (1n << BigInt(slots.length)) - 1n;
+    const masks = slots.length <= EXHAUSTIVE
+      ? Array.from({ length: 1 << slots.length }, (_, m) => BigInt(m))
       : [0n, all, ...Array.from({ length: 4096 }, () => ((next32() << 16n) ^ next32()) & all)];
     for (const mask of masks) {
-      const eperm = new Set(names.filter((_, i) => (mask >> BigInt(i)) & 1n));
-      const bytes = patchSlots(program, names.map((n) => !eperm.has(n)), slots);
+      const epermSlots = slots.flatMap((_, i) => ((mask >> BigInt(i)) & 1n ? [i] : []));
+      const eperm = hiddenBy(epermSlots);
+      const bytes = patchSlots(program, slots.map((_, i) => !epermSlots.includes(i)), slots);
       for (const { abi, nr } of numbers) {
         const want = expected(abi, nr, eperm);
         const got = verdicts(bytes, arch, big, { nr: abi.nrBase + nr, arch: abi.auditArch });
@@ -96,12 +114,12 @@ describe.each(KERNEL_ARCHES.map((a) => [a]))("the %s auto-hide program", (arch) 
     expect(wrong).toEqual([]);
   });
 
-  it("every number of every ABI for no name, each single name, and all names EPERM", () => {
-    const subsets = [[], ...names.map((n) => [n]), names];
+  it("every number of every ABI for no slot, each single slot, and all slots EPERM", () => {
+    const subsets = [[], ...slots.map((_, i) => [i]), slots.map((_, i) => i)];
     const wrong: string[] = [];
     for (const subset of subsets) {
-      const eperm = new Set(subset);
-      const bytes = patchSlots(program, names.map((n) => !eperm.has(n)), slots);
+      const eperm = hiddenBy(subset);
+      const bytes = patchSlots(program, slots.map((_, i) => !subset.includes(i)), slots);
       for (const abi of abis) {
         for (let nr = 0; nr <= abi.maxNr; nr++) {
           const want = expected(abi, nr, eperm);
@@ -117,10 +135,10 @@ describe.each(KERNEL_ARCHES.map((a) => [a]))("the %s auto-hide program", (arch) 
 
   it("the kernel's verifier rules hold for the patched worst cases", () => {
     expect(verify(program.bytes, program.byteOrder)).toBeNull();
-    expect(verify(patchSlots(program, names.map(() => true), slots), program.byteOrder)).toBeNull();
+    expect(verify(patchSlots(program, slots.map(() => true), slots), program.byteOrder)).toBeNull();
   });
 
-  it("the stub carries the program at most 2.5 KiB in all (arm too, with 27 names and two ABIs' filter), in a writable second mapping", () => {
+  it("the stub carries the program at most 2.5 KiB in all (arm too, with 27 names and two ABIs' filter; x86_64 with its i386 probe), in a writable second mapping", () => {
     const elf = emitStub({ kernelArch: arch, program: program.bytes, slots });
     expect(elf.length).toBeLessThanOrEqual(2560);
     expect(Buffer.from(elf).indexOf(Buffer.from(program.bytes))).toBeGreaterThan(0);
@@ -158,6 +176,9 @@ describe("emitStub's checks of slots", () => {
 describe("the x86_64 auto-hide stub natively, under engines that EPERM different subsets", () => {
   let stub: string, seccompRun: string, probe64: string, probe32: string;
   const names = autoHideNames("x86_64");
+  const on = (abi: "x86_64" | "i386") => names.filter((n) => syscallNr(abi, n) !== undefined);
+  /** The i386-only names: the time64 family, which the stub probes with int 0x80. */
+  const TIME64 = names.filter((n) => syscallNr("x86_64", n) === undefined);
   const nr = (abi: "x86_64" | "i386", n: string) => syscallNr(abi, n)!;
   /** syscall-probe arguments for every name on `abi` ("NR,A0,..."), as the launcher probes. */
   const probeArgs = (abi: "x86_64" | "i386", list: readonly string[]) =>
@@ -182,14 +203,18 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
   // The answers with no engine at all: what the kernel says for an allowed call.
   const bare = (abi: "x86_64" | "i386") => answers(run(undefined, [abi === "x86_64" ? probe64 : probe32, ...probeArgs(abi, names)]).stdout);
 
-  const SUBSETS: string[][] = [[], ["clone3"], ["faccessat2"], ["pidfd_open", "pidfd_send_signal"], ["clone3", "close_range", "statx"], names];
+  const SUBSETS: [string, string[]][] = [
+    ["nothing", []], ["clone3", ["clone3"]], ["faccessat2", ["faccessat2"]], ["pidfd_open,pidfd_send_signal", ["pidfd_open", "pidfd_send_signal"]],
+    ["clone3,close_range,statx", ["clone3", "close_range", "statx"]],
+    ["the i386 time64 family (libseccomp < 2.4.2)", TIME64], ["clone3 and the time64 family", ["clone3", ...TIME64]], ["everything", names],
+  ];
 
-  it.each(SUBSETS.map((s) => [s.join(",") || "nothing", s]))("engine EPERMs %s: the command sees ENOSYS for exactly those, natively and via i386", (_, subset) => {
-    const eperm = new Set(subset as string[]);
+  it.each(SUBSETS)("engine EPERMs %s: the command sees ENOSYS for exactly those, natively and via i386", (tag, subset) => {
+    const eperm = new Set(subset);
     const rules = (abi: "x86_64" | "i386") => [...eperm].filter((n) => syscallNr(abi, n) !== undefined).map((n): [number, number] => [nr(abi, n), 1]);
-    const engine = engineBpf(`eperm-${[...eperm].join("-") || "none"}`, { x86_64: rules("x86_64"), i386: rules("i386") });
+    const engine = engineBpf(`eperm-${tag.replace(/\W+/g, "-")}`, { x86_64: rules("x86_64"), i386: rules("i386") });
     for (const abi of ["x86_64", "i386"] as const) {
-      const list = names.filter((n) => syscallNr(abi, n) !== undefined);
+      const list = on(abi);
       const bin = abi === "x86_64" ? probe64 : probe32;
       const underRun = run(engine, [bin, ...probeArgs(abi, names)]);
       expect(underRun.stderr).toBe("");
@@ -218,7 +243,64 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
     const eperm = new Set(["clone3", "statx"]);
     const engine = engineBpf("eperm-far", { x86_64: [...eperm].map((n): [number, number] => [nr("x86_64", n), 1]), i386: [] });
     const wrapped = answers(run(engine, [file, probe64, ...probeArgs("x86_64", names)]).stdout);
-    expect(wrapped).toEqual(names.map((n, i) => (eperm.has(n) ? 38 : bare("x86_64")[i])));
+    expect(wrapped).toEqual(on("x86_64").map((n, i) => (eperm.has(n) ? 38 : bare("x86_64")[i])));
+    // The code form's i386 probe (int 0x80 too) hides the family as the table's does.
+    const family = engineBpf("eperm-far-time64", { x86_64: [], i386: TIME64.map((n): [number, number] => [nr("i386", n), 1]) });
+    expect(answers(run(family, [file, probe32, ...probeArgs("i386", TIME64)]).stdout)).toEqual(TIME64.map(() => 38));
+    expect(answers(run(engineBpf("eperm-far-none", { x86_64: [], i386: [] }), [file, probe32, ...probeArgs("i386", TIME64)]).stdout)).toEqual(bare("i386").slice(-TIME64.length));
+  });
+
+  it("the i386 family follows its one probe, clock_gettime64: an engine refusing only futex_time64 gets nothing installed", () => {
+    const engine = engineBpf("eperm-futex-time64", { x86_64: [], i386: [[nr("i386", "futex_time64"), 1]] });
+    expect(filters(run(engine, [stub, "grep", "^Seccomp_filters:", "/proc/self/status"]).stdout)).toBe(1);
+    expect(answers(run(engine, [stub, probe32, ...probeArgs("i386", ["futex_time64"])]).stdout)).toEqual([1]);
+  });
+
+  it("strace shows the i386 probe made through int 0x80 with the launcher's arguments, in a vfork child that is reaped before the exec", () => {
+    const r = spawnSync("strace", ["-f", "-e", "trace=clone,clone3,setrlimit,clock_gettime64,exit_group,wait4,execve", "-e", "signal=none", stub, "/bin/true"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split("\n");
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const clone = at(/^clone\(child_stack=NULL, flags=CLONE_VM\|CLONE_VFORK\|SIGCHLD/);
+    const child = Number(/Process (\d+) attached/.exec(lines[clone]!)![1]);
+    const probe = at(new RegExp(`^\\[pid +${child}\\] clock_gettime64\\(`));
+    expect(lines[probe - 1]).toMatch(/runs in 32 bit mode/);
+    expect(lines.filter((l) => l.includes("setrlimit")).map((l) => l.replace(/ +/g, " "))).toEqual([`[pid ${child}] setrlimit(RLIMIT_CORE, {rlim_cur=0, rlim_max=0}) = 0`]);
+    expect(lines[probe]).toMatch(/clock_gettime64\(0x7fffffff \/\* CLOCK_\?\?\? \*\/, NULL\) = -1 EINVAL/);
+    expect(PROBE_ARGS.clock_gettime64).toEqual([0x7fffffff, 0]);
+    expect(lines[at(new RegExp(`^\\[pid +${child}\\] exit_group`))]).toMatch(/exit_group\(22\)/); // EINVAL's low byte
+    const reaped = at(new RegExp(`^wait4\\(${child}, `));
+    expect(reaped).toBeGreaterThan(probe);
+    expect(at(/^execve\("\/bin\/true"/)).toBeGreaterThan(reaped);
+    expect(lines.filter((l) => /clock_gettime64/.test(l))).toHaveLength(1); // only the child's
+  });
+
+  /** An engine whose profile lacks SCMP_ARCH_X86: every i386 call gets `action`. */
+  const i386Refused = (action: number, name: string) => {
+    const buf = Buffer.alloc(4 * 8);
+    const insns: [number, number, number, number][] = [[0x20, 0, 0, 4], [0x15, 0, 1, 0x40000003], [0x06, 0, 0, action], [0x06, 0, 0, 0x7fff0000]];
+    insns.forEach(([code, jt, jf, k], i) => { buf.writeUInt16LE(code, i * 8); buf[i * 8 + 2] = jt; buf[i * 8 + 3] = jf; buf.writeUInt32LE(k >>> 0, i * 8 + 4); });
+    const file = join(scratch(), `${name}.bpf`);
+    writeFileSync(file, buf);
+    return file;
+  };
+
+  it.each([["KILL_PROCESS", 0x80000000], ["KILL_THREAD", 0], ["TRAP", 0x00030000]])("an engine that answers every i386 call with %s (a profile without SCMP_ARCH_X86) ends only the probe's child, which dumps no core: the command runs, nothing is installed", (tag, action) => {
+    const engine = i386Refused(action as number, `i386-${tag}`);
+    // With unlimited cores, in a directory of its own: where the kernel's default core_pattern ("core") puts them.
+    const dir = join(scratch(), `cores-${tag}`);
+    mkdirSync(dir);
+    const inDir = (argv: string[]) => run(undefined, ["sh", "-c", 'ulimit -c unlimited && cd "$0" && exec "$@"', dir, seccompRun, "--bpf", engine, "--", ...argv]);
+    const bare = inDir([probe32, "20"]); // i386 getpid: the engine as emulated, and a core where cores are written
+    expect(bare.status).not.toBe(0);
+    const cores = () => readdirSync(dir).filter((f) => f.startsWith("core"));
+    const dumped = cores().length > 0;
+    for (const f of cores()) rmSync(join(dir, f));
+    const r = inDir([stub, "sh", "-c", "grep ^Seccomp_filters: /proc/self/status; exit 7"]);
+    expect(r).toEqual({ status: 7, stdout: "Seccomp_filters:\t1\n", stderr: "" });
+    expect(cores()).toEqual([]);
+    if (!/^core/.test(readFileSync("/proc/sys/kernel/core_pattern", "utf8"))) return; // a pipe: nothing to see here
+    expect(dumped).toBe(true); // so the check above could fail
   });
 
   it("v20.10.9: threads and posix_spawn work; v20.10.10: nothing is installed", () => {
@@ -238,7 +320,9 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
 
   it("always installs the whole set without probing; never installs nothing; PATH search still works after the probes", () => {
     const always = run(undefined, [stub, probe64, ...probeArgs("x86_64", names)], { CLONE3_WORKAROUND_MODE: "always" });
-    expect(answers(always.stdout)).toEqual(names.map(() => 38));
+    expect(answers(always.stdout)).toEqual(on("x86_64").map(() => 38));
+    const always32 = run(undefined, [stub, probe32, ...probeArgs("i386", names)], { CLONE3_WORKAROUND_MODE: "always" });
+    expect(answers(always32.stdout)).toEqual(on("i386").map(() => 38));
     const never = run(undefined, [stub, "grep", "^Seccomp_filters:", "/proc/self/status"], { CLONE3_WORKAROUND_MODE: "never" });
     expect(filters(never.stdout)).toBe(0);
     const engine = engineBpf("eperm-clone3-only", { x86_64: [[nr("x86_64", "clone3"), 1]], i386: [] });

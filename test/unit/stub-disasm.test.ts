@@ -5,13 +5,14 @@
 // skeleton position. A wrong displacement, register field or syscall number in any one backend
 // breaks that agreement.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KernelArch } from "../../arch/types.ts";
 import { autoHideNames, autoHideProgram } from "../../launcher/compile.ts";
 import type { StubOptions, StubSlot } from "../../wasm/stub.ts";
 import { PROBE_ARGS } from "../../launcher/probes.ts";
-import { maximalProgram, presetProgram, removeScratch, stubFile } from "../stub/stubs.ts";
+import { maximalProgram, presetProgram, removeScratch, scratch, stubFile } from "../stub/stubs.ts";
 
 afterAll(removeScratch);
 
@@ -68,8 +69,8 @@ function load(arch: KernelArch, program = presetProgram(arch), opts: Partial<Stu
   return { arch, bytes, base, entry, fprog, dataBias, dataStart, insns };
 }
 
-const nameOf = (arch: KernelArch, nr: number): string =>
-  execFileSync("scmp_sys_resolver", ["-a", SCMP_ARCH[arch], String(nr)], { encoding: "utf8" }).trim();
+const nameOf = (arch: KernelArch | "x86", nr: number): string =>
+  execFileSync("scmp_sys_resolver", ["-a", arch === "x86" ? arch : SCMP_ARCH[arch], String(nr)], { encoding: "utf8" }).trim();
 
 /** Code, up to the padding that aligns the data after it. */
 function code(s: Stub): Insn[] {
@@ -82,6 +83,8 @@ function code(s: Stub): Insn[] {
 type Event = { kind: "B" | "EQ" | "NE" | "LT"; target: number } | { kind: "SYS"; name: string } | { kind: "DATA"; what: string };
 /** A syscall whose number the probe loop loads from its table (see probeTable). */
 const TABLE_SYS: Event = { kind: "SYS", name: "<probe table>" };
+/** x86_64's int $0x80: an i386 syscall, in the probe loop (numbers with bit 15) or not. */
+const INT80: Event = { kind: "SYS", name: "<i386>" };
 
 /** The IR-level skeleton of a stub, each event tagged with its address. */
 function skeleton(s: Stub): { addr: number; ev: Event; at?: number }[] {
@@ -110,6 +113,9 @@ function skeleton(s: Stub): { addr: number; ev: Event; at?: number }[] {
         if ((m = /^jmp 0x(\w+)$/.exec(text))) branch("B", m[1]!);
         else if ((m = /^j(e|ne|l) 0x(\w+)$/.exec(text))) branch(m[1] === "e" ? "EQ" : m[1] === "ne" ? "NE" : "LT", m[2]!);
         else if (text === "syscall" && /^movzwl .*,%eax$/.test(prev(1))) events.push({ addr, ev: TABLE_SYS });
+        // The table's either-ABI call: movzwl, btr $0xf, jae to the syscall past the i386 child.
+        else if (text === "syscall" && /^jmp /.test(prev(1)) && prev(2) === "sub $0x101,%rax") events.push({ addr, ev: TABLE_SYS });
+        else if (text === "int $0x80") events.push({ addr, ev: INT80 });
         else if (text === "syscall") {
           const nr = /^mov \$0x(\w+),%eax$/.exec(prev(1)) ?? (/^pop %rax$/.test(prev(1)) ? /^push \$0x(\w+)$/.exec(prev(2)) : null);
           events.push({ addr, ev: { kind: "SYS", name: nameOf(s.arch, parseInt(nr![1]!, 16)) } });
@@ -210,7 +216,9 @@ function probeTable(s: Stub, slots: readonly StubSlot[]): { allow: bigint; recor
     const stores = Array.from({ length: slotCount }, (_, j) => pool! + 8 * s.bytes[r + 2 + j]!);
     const vector = off(pool!) + s.bytes[r + 2 + slotCount]!;
     const args = Array.from({ length: argCount }, (_, i) => word(off(pool!) + s.bytes[vector + i]!));
-    records.push({ name: nameOf(s.arch, u16(r)), args, stores: [...new Set(stores)] });
+    // x86_64: bit 15 marks an i386 number (wasm/assembly/stub/asm.ts COMPAT_NR_BIT).
+    const nr = u16(r), i386 = s.arch === "x86_64" && nr >= 0x8000;
+    records.push({ name: nameOf(i386 ? "x86" : s.arch, i386 ? nr - 0x8000 : nr), args, stores: [...new Set(stores)] });
   }
   return { allow: word(off(pool!) - (s.arch === "arm" ? 4 : 0)), records };
 }
@@ -304,14 +312,20 @@ describe("objdump's view of the auto-hide and init stubs", () => {
     },
   };
   const stubs = {} as Record<keyof typeof kinds, Record<KernelArch, Stub>>;
+  /** The x86_64 stubs with only the names the other 64-bit arches probe (natively, as they do). */
+  const nativeOnly = {} as Record<keyof typeof kinds, Stub>;
   beforeAll(() => {
     for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) {
       stubs[k] = {} as Record<KernelArch, Stub>;
       for (const a of ARCHES) stubs[k][a] = kinds[k](a);
+      const { program, slots } = autoHideProgram("x86_64", autoHideNames("aarch64"));
+      nativeOnly[k] = load("x86_64", program.bytes, { slots, init: k === "init" }, `-${k}-native`);
     }
   });
   const cases = (Object.keys(kinds) as (keyof typeof kinds)[]).flatMap((k) => ARCHES.map((a) => [k, a] as const));
   const RUN_PATH = ["execve", "exit_group", "prctl", "seccomp", "write"];
+  /** The child that makes x86_64's i386 probe (no core; it exits with exit_group), and its reaping. */
+  const CHILD = ["clone", "setrlimit", "wait4"];
   const INIT = ["clone", "getpid", "kill", "rt_sigprocmask", "rt_sigtimedwait", "waitid"];
 
   it.each(cases)("%s %s: every code byte decodes and every branch lands on an instruction", (kind, arch) => {
@@ -326,16 +340,22 @@ describe("objdump's view of the auto-hide and init stubs", () => {
     const s = stubs[kind][arch];
     const code = skeleton(s).flatMap(({ ev }) => (ev.kind === "SYS" ? [ev.name] : []));
     expect(code.filter((c) => c === TABLE_SYS.name)).toHaveLength(1); // one loop
-    const calls = [...code.filter((c) => c !== TABLE_SYS.name), ...probeTable(s, autoHideProgram(arch).slots).records.map((r) => r.name)];
-    const want = [...RUN_PATH, ...autoHideNames(arch), ...(kind === "init" ? INIT : [])];
+    expect(code.filter((c) => c === INT80.name)).toHaveLength(arch === "x86_64" ? 1 : 0); // in it
+    const { slots } = autoHideProgram(arch);
+    const calls = [...code.filter((c) => c !== TABLE_SYS.name && c !== INT80.name), ...probeTable(s, slots).records.map((r) => r.name)];
+    const compat = slots.some((x) => x.probe.compat);
+    expect(compat).toBe(arch === "x86_64");
+    const want = [...RUN_PATH, ...slots.map((x) => x.name), ...(compat ? CHILD : []), ...(kind === "init" ? INIT : [])];
     expect([...new Set(calls)].sort()).toEqual([...new Set(want)].sort());
     expect(calls.filter((c) => c === "clone3")).toHaveLength(1);
-    if (kind === "init") expect(calls.filter((c) => c === "clone")).toHaveLength(1);
+    expect(calls.filter((c) => c === "clone")).toHaveLength((kind === "init" ? 1 : 0) + (compat ? 1 : 0));
   });
 
-  // arm probes 27 names (the time64 family is native there): its own skeleton, checked above.
-  it.each(cases.filter(([, a]) => a !== "x86_64" && a !== "arm"))("%s %s decodes to the same skeleton as x86_64", (kind, arch) => {
-    const ref = normalised(stubs[kind].x86_64);
+  // arm probes 27 names (the time64 family is native there), and x86_64 an i386 one too: their own
+  // skeletons, checked above; x86_64 with the others' names is the reference.
+  it.each(cases.filter(([, a]) => a !== "x86_64" && a !== "arm"))("%s %s decodes to the same skeleton as x86_64 with the same names", (kind, arch) => {
+    expect(autoHideNames(arch)).toEqual(autoHideNames("aarch64"));
+    const ref = normalised(nativeOnly[kind]);
     expect(ref.filter((e) => e.kind === "LT").length).toBe(kind === "init" ? 2 : 0); // clone failed; no signal (timeout)
     expect(normalised(stubs[kind][arch])).toEqual(ref);
   });
@@ -369,5 +389,63 @@ describe("objdump's view of the auto-hide and init stubs", () => {
       expect(r.args.slice(0, want.length), r.name).toEqual(want.map((v) => BigInt(v | 0)));
       expect(r.stores.sort(), r.name).toEqual(slots[i]!.at.map((at) => filter + at + (arch === "arm" ? 4 : 0)).sort());
     });
+  });
+});
+
+/** Facts of the x86_64 ABI from the C headers: clone's flags and wait4's status of exit(1). */
+function cloneAbi(): { flags: number; exited1: number; rlimitCore: number } {
+  const src = join(scratch(), "cloneabi.c");
+  writeFileSync(src, `#define _GNU_SOURCE
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+int main(void) {
+  int exited1 = 1 << 8;
+  printf("%d %d %d %d\\n", CLONE_VM | CLONE_VFORK | SIGCHLD, exited1, WIFEXITED(exited1) && WEXITSTATUS(exited1) == 1, RLIMIT_CORE);
+  return 0;
+}
+`);
+  execFileSync("gcc", ["-o", join(scratch(), "cloneabi"), src]);
+  const [flags, exited1, ok, rlimitCore] = execFileSync(join(scratch(), "cloneabi"), { encoding: "utf8" }).trim().split(" ").map(Number);
+  expect(ok).toBe(1);
+  return { flags: flags!, exited1: exited1!, rlimitCore: rlimitCore! };
+}
+
+describe("objdump's view of the x86_64 stub's i386 probe", () => {
+  let s: Stub;
+  beforeAll(() => {
+    const { program, slots } = autoHideProgram("x86_64");
+    s = load("x86_64", program.bytes, { slots }, "-i386");
+  });
+
+  it("bit 15 picks a vfork child that dumps no core, makes int $0x80 with the argument registers' low halves in ebx, ecx, edx, esi, edi, ebp, exits with -result, and is reaped; rbx and rbp are saved", () => {
+    const abi = cloneAbi();
+    const insns = code(s);
+    expect(insns.filter((i) => i.text === "int $0x80")).toHaveLength(1);
+    const start = insns.findIndex((i) => i.text === "btr $0xf,%eax") - 1;
+    const hex = (n: number) => `0x${n.toString(16)}`;
+    const to = (k: number) => hex(insns[start + k]!.addr); // the k'th instruction below
+    const nrOf = (name: string) => hex(Number(execFileSync("scmp_sys_resolver", ["-a", "x86_64", name], { encoding: "utf8" }).trim()));
+    expect(insns.slice(start, start + 50).map((i) => i.text)).toEqual([
+      "movzwl (%r14),%eax", "btr $0xf,%eax", `jae ${to(45)}`,
+      "push %rbx", "push %rbp",
+      "mov %edi,%ebx", "mov %esi,%ebp", // i386 args 0 and 1, past the clone (rcx does not survive a syscall)
+      `mov $${hex(abi.flags)},%edi`, "xor %esi,%esi", `push $${nrOf("clone")}`, "pop %rax", "syscall",
+      "test %eax,%eax", `jne ${to(32)}`,
+      // The child: no core (setrlimit(RLIMIT_CORE, {0, 0})), the other i386 arguments (rdx is
+      // argument 2 in both ABIs), the number, the call.
+      `push $${hex(abi.rlimitCore)}`, "pop %rdi", "push $0x0", "push $0x0", "mov %rsp,%rsi", `mov $${nrOf("setrlimit")},%eax`, "syscall",
+      "mov %ebp,%ecx", "mov %r9d,%ebp", "mov %r10d,%esi", "mov %r8d,%edi",
+      "movzwl (%r14),%eax", "btr $0xf,%eax", "int $0x80",
+      "neg %eax", "mov %eax,%edi", `mov $${nrOf("exit_group")},%eax`, "syscall",
+      // The parent: wait4(pid, &status on the stack, 0, NULL); -1 (EPERM) exactly for exit(1).
+      "mov %rax,%rdi", "push %rax", "mov %rsp,%rsi", "xor %edx,%edx", "xor %r10d,%r10d", `push $${nrOf("wait4")}`, "pop %rax", "syscall",
+      "pop %rax", "pop %rbp", "pop %rbx", `sub $${hex(abi.exited1 + 1)},%rax`, `jmp ${to(46)}`,
+      "syscall", // the native numbers
+      "mov %rax,%rdi", "cmp $0xffffffffffffffff,%rdi", // -EPERM from either
+      expect.stringMatching(/^je /), expect.stringMatching(/^lea /),
+    ]);
   });
 });

@@ -1,8 +1,9 @@
 // Golden hashes of emitted stubs: the stub program and its backends must keep emitting the same
 // bytes while they are refactored (phases, table-driven facts). Every mode of every arch: the
 // clone3 preset, a fixed --hide list, and auto-hide with the nine-name set these hashes were taken
-// with (the known set grows: see policy/preset.ts), each plain and as init. All were re-recorded
-// when the probe table and the strings-first data layout came in. Regenerate (only when a change is
+// with (the known set grows: see policy/preset.ts), each plain and as init; on x86_64 also with two
+// i386-only names (one i386 probe, int 0x80, under the SIGSEGV guard). All were re-recorded when the
+// probe table and the strings-first data layout came in. Regenerate (only when a change is
 // MEANT to alter stubs):
 //   STUB_GOLDEN_UPDATE=1 npx vitest run --project unit test/unit/stub-golden.test.ts
 import { createHash } from "node:crypto";
@@ -19,6 +20,7 @@ import { emitStub } from "../../wasm/stub.ts";
 const FILE = join(dirname(fileURLToPath(import.meta.url)), "stub-golden.json");
 const LIST = ["clone3", "faccessat2", "close_range"];
 const NINE = ["clone3", "faccessat2", "fchmodat2", "close_range", "epoll_pwait2", "openat2", "statx", "pidfd_open", "pidfd_send_signal"];
+const WITH_I386 = [...NINE, "clock_gettime64", "futex_time64"];
 
 function stubs(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -31,6 +33,10 @@ function stubs(): Record<string, string> {
       out[`${arch} list${tag}`] = h(emitStub({ kernelArch: arch, program: filterProgram({ hide: LIST }, arch).bytes, probes, init }));
       const { program, slots } = autoHideProgram(arch, NINE);
       out[`${arch} auto-hide${tag}`] = h(emitStub({ kernelArch: arch, program: program.bytes, slots, init }));
+      if (arch === "x86_64") {
+        const i386 = autoHideProgram(arch, WITH_I386);
+        out[`${arch} auto-hide i386${tag}`] = h(emitStub({ kernelArch: arch, program: i386.program.bytes, slots: i386.slots, init }));
+      }
     }
   }
   return out;

@@ -2,13 +2,13 @@
 # Runs inside the container with the image's own /bin/sh. Each check prints one line
 # "C3W:CHECK name result detail" for the host to compare with the scenario's expectations;
 # a tool the image lacks gives "skip". Arguments pick probe groups (default: the first four):
-#   status python xz apt i386 arm time64 time64_arm stacking bun
+#   status python xz apt i386 time64_i386 ia32 arm time64 time64_arm stacking bun
 H=/.harness
 bb=$H/busybox
 check() { echo "C3W:CHECK $1 $2 $3"; }
 groups=" ${*:-status python xz apt} "
 want() { case $groups in *" $1 "*) return 0 ;; esac; return 1; }
-errname() { case $1 in 0) echo none ;; 1) echo EPERM ;; 22) echo EINVAL ;; 38) echo ENOSYS ;; *) echo "errno$1" ;; esac; }
+errname() { case $1 in 0) echo none ;; 1) echo EPERM ;; 14) echo EFAULT ;; 22) echo EINVAL ;; 38) echo ENOSYS ;; *) echo "errno$1" ;; esac; }
 
 # Which image this is, for the report (a --rootfs run should name the user's distribution).
 PRETTY_NAME=unknown
@@ -39,6 +39,26 @@ if want i386; then
     check clone3_i386 "$(errname "$3")" "ret=$2"
   else
     check clone3_i386 skip no-probe-i386
+  fi
+fi
+
+# The time64 family from an i386 process: clock_gettime64(CLOCK_REALTIME, NULL) is EFAULT when
+# allowed (the vDSO is not involved: a raw call), EPERM when refused, ENOSYS when hidden.
+if want time64_i386; then
+  if [ -x $H/probe-i386 ]; then
+    set -- $($H/probe-i386 403,0,0)
+    check clock_gettime64_i386 "$(errname "$3")" "ret=$2"
+  else
+    check clock_gettime64_i386 skip no-probe-i386
+  fi
+fi
+
+# Whether this kernel runs i386 programs at all (off: CONFIG_IA32_EMULATION=n or ia32_emulation=0,
+# where exec of the static i386 binary fails). getpid (20) is harmless.
+if want ia32; then
+  if [ ! -x $H/probe-i386 ]; then check ia32 skip no-probe-i386
+  elif $H/probe-i386 20 > /dev/null 2>&1; then check ia32 on
+  else check ia32 off
   fi
 fi
 

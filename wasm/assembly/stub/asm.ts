@@ -38,7 +38,13 @@ export const SYS_RT_SIGPROCMASK: i32 = 7;
 export const SYS_RT_SIGTIMEDWAIT: i32 = 8;
 export const SYS_KILL: i32 = 9;
 export const SYS_WAITID: i32 = 10;
-export const SYS_COUNT: i32 = 11;
+// The child that makes a compat-ABI probe dumps no core, and is reaped (see Asm.sysnrCompat).
+export const SYS_SETRLIMIT: i32 = 11;
+export const SYS_WAIT4: i32 = 12;
+export const SYS_COUNT: i32 = 13;
+
+/** In a probe table's u16 number: the call is the compat ABI's (see Asm.sysAtEitherAbi). */
+export const COMPAT_NR_BIT: i32 = 0x8000;
 
 // The program uses about 110 labels and 120 branches, plus one branch per probe (at most 16).
 const MAX_LABELS: i32 = 256;
@@ -203,6 +209,25 @@ export abstract class Asm extends Image {
   /** syscall(the u16 at rb + off, A0..A5), with the result as sysnr's; off even, 0 <= off < 256.
    *  The number goes straight into the ISA's syscall-number register. */
   abstract sysAt(rb: i32, off: i32, result: bool): void;
+  // ---- The compat ABI: only x86_64 has one the stub calls (i386, through int 0x80) ----
+  /** Whether this backend can make the compat ABI's syscalls below. */
+  hasCompatAbi(): bool {
+    return false;
+  }
+  /**
+   * A probe of the compat ABI's syscall `nr`, with A0..A5 as its arguments. It is made in a child
+   * process, so that nothing the kernel or the engine does to the call can end the stub, and A0
+   * is -EPERM (always a result) exactly when the call answered EPERM; it is something else when
+   * the child was killed instead. Clobbers what `sys` does.
+   */
+  sysnrCompat(nr: i32): void {
+    unreachable();
+  }
+  /** As sysAt with a result, where a number with COMPAT_NR_BIT set is (without the bit) the
+   *  compat ABI's, probed as sysnrCompat does. */
+  sysAtEitherAbi(rb: i32, off: i32): void {
+    unreachable();
+  }
   sys(which: i32, result: bool = true): void {
     this.sysnr(this.nrs[which], result);
   }

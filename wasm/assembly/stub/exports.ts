@@ -2,12 +2,13 @@
 // the parameters and the filter into module-owned buffers, calls stubEmit(), and reads the ELF
 // back from stubOutPtr(). Layout of the i32 parameter words (mirrored by wasm/stub.ts):
 //   [0] arch (STUB_ARCH_*), [1] filter length in bytes (sock_filter entries in target order),
-//   [2..12] syscall numbers: write, exit_group, execve, seccomp, prctl, getpid, clone,
-//   rt_sigprocmask, rt_sigtimedwait, kill, waitid (asm.ts's SYS_* order),
-//   [13] probe count, [14] auto-hide (0 or 1), [15] init mode (0 or 1), [16] e_machine (the
-//   host's, from arch/abis.gen.ts, so no EM_* is retyped here), then per probe: nr, argument count (0..6),
-//   arg0..arg5, a mask of the arguments to set, slot count (0..STUB_SLOTS_MAX; auto-hide
-//   only), slot byte offsets.
+//   [2..14] syscall numbers: write, exit_group, execve, seccomp, prctl, getpid, clone,
+//   rt_sigprocmask, rt_sigtimedwait, kill, waitid, setrlimit, wait4 (asm.ts's SYS_* order),
+//   [15] probe count, [16] auto-hide (0 or 1), [17] init mode (0 or 1), [18] e_machine
+//   (the host's, from arch/abis.gen.ts, so no EM_* is retyped here), then per probe: nr, its ABI
+//   (0 native, 1 the compat ABI: auto-hide only, on an arch whose backend calls it), argument
+//   count (0..6), arg0..arg5, a mask of the arguments to set, slot count (0..STUB_SLOTS_MAX;
+//   auto-hide only), slot byte offsets.
 import { Asm, SYS_COUNT } from "./asm";
 import { clearError, fail } from "../error";
 import { dec } from "../bpf/text";
@@ -38,8 +39,12 @@ export const STUB_SLOTS_MAX: i32 = 4;
 export const STUB_PROBE_ARGS_MAX: i32 = 6;
 /** Asm.st reaches 4095 bytes past its base register. */
 const AUTO_HIDE_FILTER_MAX: i32 = 4088;
-const PROBE_WORDS: i32 = 10 + STUB_SLOTS_MAX;
-const HEAD_WORDS: i32 = 17;
+const PROBE_WORDS: i32 = 11 + STUB_SLOTS_MAX;
+const P_PROBES: i32 = 2 + SYS_COUNT;
+const P_AUTO_HIDE: i32 = P_PROBES + 1;
+const P_INIT: i32 = P_PROBES + 2;
+const P_MACHINE: i32 = P_PROBES + 3;
+const HEAD_WORDS: i32 = P_PROBES + 4;
 const PARAM_WORDS: i32 = HEAD_WORDS + PROBE_WORDS * STUB_PROBES_MAX;
 
 const params = memory.data(PARAM_WORDS * 4);
@@ -69,6 +74,10 @@ function badProbes(): i32 {
   return fail(STUB_ERR_PROBES, "at most " + dec(STUB_PROBES_MAX) + " probes of at most " + dec(STUB_PROBE_ARGS_MAX) + " arguments");
 }
 
+function badCompat(): i32 {
+  return fail(STUB_ERR_PROBES, "compat-ABI probes need auto-hide and an arch whose stub calls that ABI (x86_64: i386)");
+}
+
 function badSlots(): i32 {
   return fail(STUB_ERR_SLOTS, "at most " + dec(STUB_SLOTS_MAX) + " slots per probe, each a whole instruction of the program");
 }
@@ -84,13 +93,13 @@ export function stubEmit(): i32 {
   const filterLen = param(1);
   if (filterLen <= 0 || filterLen > STUB_FILTER_MAX || filterLen % 8 != 0) return badFilter();
   // Auto-hide addresses slots (and the RET ALLOW after the filter) from the filter's start.
-  if (param(14) != 0 && filterLen > AUTO_HIDE_FILTER_MAX) return badFilter();
-  const probeCount = param(13);
+  if (param(P_AUTO_HIDE) != 0 && filterLen > AUTO_HIDE_FILTER_MAX) return badFilter();
+  const probeCount = param(P_PROBES);
   if (probeCount < 0 || probeCount > STUB_PROBES_MAX) return badProbes();
-  const autoHide = param(14) != 0;
-  const init = param(15) != 0;
+  const autoHide = param(P_AUTO_HIDE) != 0;
+  const init = param(P_INIT) != 0;
 
-  const machine = <u32>param(16);
+  const machine = <u32>param(P_MACHINE);
   let a: Asm;
   let flags: u32 = 0;
   if (arch == STUB_ARCH_X86_64) a = new X86_64(outBuf, STUB_OUT_MAX, BASE, false);
@@ -104,20 +113,22 @@ export function stubEmit(): i32 {
   const probes = new Array<Probe>(0);
   for (let i = 0; i < probeCount; i++) {
     const w = HEAD_WORDS + PROBE_WORDS * i;
-    const nargs = param(w + 1);
+    const abi = param(w + 1);
+    if (abi < 0 || abi > 1 || (abi == 1 && !(autoHide && a.hasCompatAbi()))) return badCompat();
+    const nargs = param(w + 2);
     if (nargs < 0 || nargs > STUB_PROBE_ARGS_MAX) return badProbes();
     const args = new StaticArray<i32>(nargs);
-    for (let j = 0; j < nargs; j++) args[j] = param(w + 2 + j);
-    const set = param(w + 8);
-    const nslots = param(w + 9);
+    for (let j = 0; j < nargs; j++) args[j] = param(w + 3 + j);
+    const set = param(w + 9);
+    const nslots = param(w + 10);
     if (nslots < 0 || nslots > STUB_SLOTS_MAX || (nslots > 0 && !autoHide)) return badSlots();
     const slots = new StaticArray<i32>(nslots);
     for (let j = 0; j < nslots; j++) {
-      const at = param(w + 10 + j);
+      const at = param(w + 11 + j);
       if (at < 0 || at >= filterLen || at % 8 != 0) return badSlots();
       slots[j] = at;
     }
-    probes.push(new Probe(param(w), args, set, slots));
+    probes.push(new Probe(param(w), abi == 1, args, set, slots));
   }
 
   // Auto-hide patches the filter, so its data gets a writable mapping of its own.

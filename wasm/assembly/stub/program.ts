@@ -7,7 +7,7 @@
 // break what worked without it) and always exits 125. Exit 125 for our own failure, 126 found
 // but not runnable, 127 not found.
 import {
-  A0, A1, A2, A3, A4, A5, Asm, EQ, LT, NE, S0, S1, S2, S3, S4, S5,
+  A0, A1, A2, A3, A4, A5, Asm, COMPAT_NR_BIT, EQ, LT, NE, S0, S1, S2, S3, S4, S5,
   SYS_CLONE, SYS_EXECVE, SYS_EXIT_GROUP, SYS_GETPID, SYS_KILL, SYS_PRCTL, SYS_RT_SIGPROCMASK,
   SYS_RT_SIGTIMEDWAIT, SYS_SECCOMP, SYS_WAITID, SYS_WRITE,
 } from "./asm";
@@ -61,9 +61,16 @@ const EMPTY_NAME = "''";
  *  auto-hide, `slots` are the byte offsets in the filter of the RETs that hide this syscall:
  *  unless the probe answers EPERM, they become RET ALLOW before the filter goes in. */
 export class Probe {
-  /** `set` has bit r set for each argument register to load; the others keep what they hold
-   *  (the host leaves out arguments that the kernel's first, failing check never reads). */
-  constructor(public nr: i32, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
+  /** `compat`: `nr` is the compat ABI's (Asm.hasCompatAbi), made with Asm.sysnrCompat. `set` has
+   *  bit r set for each argument register to load; the others keep what they hold (the host
+   *  leaves out arguments that the kernel's first, failing check never reads). */
+  constructor(public nr: i32, public compat: bool, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
+}
+
+/** Whether any probe is the compat ABI's. */
+function anyCompat(probes: Array<Probe>): bool {
+  for (let i = 0; i < probes.length; i++) if (probes[i].compat) return true;
+  return false;
 }
 
 /** The register of syscall argument r. */
@@ -82,7 +89,8 @@ function probeArgs(a: Asm, p: Probe): void {
  * per argument giving its value's offset in the pool. Every argument a probe has is loaded with its
  * value (the code form loads only the deciding ones, `set`); probes whose arguments agree share a
  * vector, and past its own arguments a probe gets another's (syscalls ignore arguments they do
- * not have). Then one record per probe, 2-aligned: u16 nr, u8 slot[slotCount] (where the RET
+ * not have). Then one record per probe, 2-aligned: u16 nr (with COMPAT_NR_BIT for the compat
+ * ABI's: one loop makes both ABIs' calls), u8 slot[slotCount] (where the RET
  * ALLOW word goes, in sock_filter entries from the pool's base; a probe with fewer slots repeats
  * its first: storing twice is harmless), u8 vector offset; then sock_fprog and the filter, so a
  * slot is a fixed offset from the pool. Offsets count from the pool's base: its start, or on arm
@@ -108,12 +116,16 @@ class ProbeTable {
   base: i32 = 0;
   /** Whether the probes fit the encoding (else they are emitted as code). */
   fits: bool = true;
+  /** Whether some record is the compat ABI's (see Asm.sysAtEitherAbi). */
+  compat: bool = false;
 
   constructor(a: Asm, probes: Array<Probe>) {
     const w = a.wordSize();
+    this.compat = anyCompat(probes);
+    const nrMax = this.compat ? COMPAT_NR_BIT - 1 : 0xffff;
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
-      if (p.nr < 0 || p.nr > 0xffff || p.slots.length == 0) this.fits = false;
+      if (p.nr < 0 || p.nr > nrMax || p.slots.length == 0) this.fits = false;
       if (p.args.length > this.argCount) this.argCount = p.args.length;
       if (p.slots.length > this.slotCount) this.slotCount = p.slots.length;
     }
@@ -361,6 +373,12 @@ export function stubProgram(a: Asm, filter: usize, filterLen: i32, probes: Array
   writeData(a, str, filter, filterLen, autoHide, init, probes, looped);
 }
 
+/** A probe's call on its ABI. */
+function probeCall(a: Asm, p: Probe): void {
+  if (p.compat) a.sysnrCompat(p.nr);
+  else a.sysnr(p.nr, true);
+}
+
 /** S0 = the command's argv (past one leading "--"), S1 = envp, S4 = the command name; no command
  *  is usage. With `init`, `--version` answers dockerd and exits. */
 function readArgv(a: Asm, str: Data, x: Exits, init: bool): void {
@@ -470,7 +488,8 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
       a.ldx(vec, S5, vec);
     }
     for (let r = 0; r < table.argCount; r++) if (table.constant(r)) a.li(argReg(r), table.vectors[0][r]);
-    a.sysAt(S4, 0, true);
+    if (table.compat) a.sysAtEitherAbi(S4, 0);
+    else a.sysAt(S4, 0, true);
     a.bri(EQ, A0, -EPERM, next);
     a.addi(S2, S2, 1);
     // The RET ALLOW word: a 64-bit word is the whole instruction; a 32-bit one its k field (the
@@ -503,7 +522,7 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
       const p = probes[i];
       const next = a.label();
       probeArgs(a, p);
-      a.sysnr(p.nr, true);
+      probeCall(a, p);
       a.bri(EQ, A0, -EPERM, next);
       a.addi(S2, S2, 1);
       for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j] + k);
@@ -757,7 +776,7 @@ function writeData(a: Asm, str: Data, filter: usize, filterLen: i32, autoHide: b
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
       const start = a.pos;
-      a.u16(<u32>p.nr);
+      a.u16(<u32>(p.compat ? p.nr | COMPAT_NR_BIT : p.nr));
       for (let j = 0; j < table.slotCount; j++) a.byte(<u32>((table.filterAt(a) + p.slots[j < p.slots.length ? j : 0]) / 8));
       a.byte(<u32>table.vectorStart(a, table.vectorOf[i]));
       while (a.pos < start + table.recordSize) a.byte(0);
