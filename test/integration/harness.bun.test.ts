@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { dockerConfig } from "./engine/bundle.ts";
 import { concatArchives, packDir } from "./image/cpio.ts";
 import { judge, parseConsole } from "./markers.ts";
-import { SCENARIOS, type Scenario } from "./scenarios.ts";
+import { SCENARIOS, type Scenario, kernelFits } from "./scenarios.ts";
 
 const lines = (...texts: string[]) => texts.map((text, i) => ({ at: 1000 * i, text }));
 
@@ -92,6 +92,15 @@ describe("scenarios", () => {
       expect(Object.keys(s.expect).filter((k) => !printed.has(k))).toEqual([]);
     });
   }
+});
+
+describe("kernelFits", () => {
+  const ia32Off = SCENARIOS.find((s) => s.kernelArgs === "ia32_emulation=0")!;
+  it("keeps a scenario off kernels older than its minKernel, whose releases read as Debian names them", () => {
+    expect(["6.1.0-50-amd64", "5.10.0-32-amd64", "6.6.9"].map((r) => kernelFits(ia32Off, r))).toEqual([false, false, false]);
+    expect(["6.7.0", "6.12.117+deb13-amd64", "7.2.13-amd64"].map((r) => kernelFits(ia32Off, r))).toEqual([true, true, true]);
+    expect(kernelFits(SCENARIOS.find((s) => !s.minKernel)!, "3.2.0")).toBe(true);
+  });
 });
 
 describe("archives", () => {

@@ -20,7 +20,7 @@ import { concatArchives } from "./image/cpio.ts";
 import { kernel } from "./image/kernel.ts";
 import { buildPayload, exportRootfs, foreignRootfs, NOOP_WRAPPER } from "./image/payload.ts";
 import { judge, type Verdict } from "./markers.ts";
-import { type Scenario, SCENARIOS } from "./scenarios.ts";
+import { type Scenario, SCENARIOS, kernelFits } from "./scenarios.ts";
 import { TIME64_FALLBACKS } from "../../policy/preset.ts";
 import { DOCKER_ARCHES, DOCKER_NOT_RUN, type DockerImages, dockerImages, dockerScenarios, runDocker } from "./docker/run.ts";
 import type { DockerScenario } from "./docker/scenarios.ts";
@@ -282,7 +282,9 @@ async function main(): Promise<number> {
     }
     // One boot per distinct kernelArgs among the scenarios for this arch (most have none; the
     // others' n/a cells come from the first boot): their cells share the column.
-    const bootOf = (s: Scenario) => (!s.arches || s.arches.includes(t.arch) ? s.kernelArgs : undefined);
+    // A scenario that does not apply here (another arch, an older kernel) is an n/a cell of the first boot.
+    const release = images.get(t)!.kernel.release;
+    const bootOf = (s: Scenario) => ((!s.arches || s.arches.includes(t.arch)) && kernelFits(s, release) ? s.kernelArgs : undefined);
     const parts: TargetResult[] = [];
     for (const kernelArgs of new Set([undefined, ...chosen.map(bootOf)])) {
       const mine = chosen.filter((s) => bootOf(s) === kernelArgs);

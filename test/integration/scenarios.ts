@@ -59,6 +59,16 @@ export interface Scenario {
   capture?: boolean;
   /** Kernel parameters of its own: such scenarios run in a boot of their own, with these added. */
   kernelArgs?: string;
+  /** The oldest guest kernel it applies to ("6.7"): an older one ignores its kernelArgs (n/a there). */
+  minKernel?: string;
+}
+
+/** Whether the scenario applies to a guest kernel of this release ("6.1.0-50-amd64"). */
+export function kernelFits(s: Scenario, release: string): boolean {
+  if (!s.minKernel) return true;
+  const [major = 0, minor = 0] = release.split(/[.-]/).map(Number);
+  const [wantMajor = 0, wantMinor = 0] = s.minKernel.split(".").map(Number);
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
 }
 
 export const PROBE = ["/bin/sh", "/.harness/probe.sh"];
@@ -215,6 +225,7 @@ export const SCENARIOS: Scenario[] = [
     exit: 3,
     arches: ["x86_64"],
     kernelArgs: "ia32_emulation=0",
+    minKernel: "6.7", // ia32_emulation= is Linux 6.7's
   },
   {
     // ... and under the fixed engine installs nothing: the killed probe counts as allowed.
@@ -225,6 +236,7 @@ export const SCENARIOS: Scenario[] = [
     exit: 3,
     arches: ["x86_64"],
     kernelArgs: "ia32_emulation=0",
+    minKernel: "6.7", // ia32_emulation= is Linux 6.7's
   },
   {
     // A compat-ABI (arm, EABI) process on aarch64: Debian's armhf python3 in a chroot. Moby's

@@ -9,7 +9,7 @@ import type { KernelArch } from "../../../arch/types.ts";
 import { helper } from "../../helpers/native.ts";
 import { dockerConfig } from "../engine/bundle.ts";
 import { ociSeccomp } from "../engine/profiles.ts";
-import type { Scenario, Slots } from "../scenarios.ts";
+import { type Scenario, type Slots, kernelFits } from "../scenarios.ts";
 import { cachedDir, cacheKey } from "./cache.ts";
 import { packDir } from "./cpio.ts";
 
@@ -96,7 +96,7 @@ export function buildPayload(spec: PayloadSpec, out: string): Payload {
   const run: Scenario[] = [];
   const notApplicable: Scenario[] = [];
   for (const s of spec.scenarios) {
-    const args = s.arches && !s.arches.includes(spec.arch) ? null : s.args(slots);
+    const args = (s.arches && !s.arches.includes(spec.arch)) || !kernelFits(s, spec.kernelRelease) ? null : s.args(slots);
     if (!args) {
       notApplicable.push(s);
       continue;
