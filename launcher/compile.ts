@@ -137,7 +137,9 @@ function slotGroups(arch: KernelArch, names: readonly string[]): { name: string;
     if (shared) shared.hides.push(name);
     else groups.push({ name, hides: [name], site });
   }
-  return groups;
+  // The compat probe goes last: the stub makes it only when a native one answered EPERM (see
+  // autoHideProgram), which it knows only after them.
+  return [...groups.filter((g) => !g.site.compat), ...groups.filter((g) => g.site.compat)];
 }
 
 /**
@@ -176,9 +178,15 @@ export function autoHideProgram(arch: KernelArch, names: readonly string[] = aut
     at[i]!.push(off);
     view.setUint32(off + 4, errno(ENOSYS), little);
   }
+  // The compat probe (x86_64's i386 child, about 0.15 ms) is made only when a native probe
+  // answered EPERM, if clone3 is one: an engine refuses the i386 time64 names only when its
+  // libseccomp lacks them (Linux 5.1's; libseccomp 2.4.2 added them in the same table update as
+  // clone3), and such a libseccomp lacks clone3 too, so the native clone3 probe answers EPERM.
+  const clone3Native = groups.some((g) => g.name === "clone3" && !g.site.compat);
   const slots = groups.map(({ name, hides, site }, i): AutoHideSlot => {
     if (at[i]!.length === 0) throw new PolicyError(`auto-hide: no return slot for ${name}`);
-    const probe = { nr: site.nr, args: PROBE_ARGS[name]!, set: PROBE_DECIDING_ARGS[name], ...(site.compat ? { compat: true } : {}) };
+    const compat = site.compat ? { compat: true, ...(clone3Native ? { onlyAfterEperm: true } : {}) } : {};
+    const probe = { nr: site.nr, args: PROBE_ARGS[name]!, set: PROBE_DECIDING_ARGS[name], ...compat };
     return { name, hides, probe, at: at[i]! };
   });
   const allAllowed = patchSlots(program, slots.map(() => true), slots);

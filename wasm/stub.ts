@@ -41,6 +41,11 @@ export interface StubProbe {
   /** A syscall of the arch's STUB_COMPAT_ABI (auto-hide only): on x86_64 made with int 0x80, in a child process. */
   compat?: boolean;
   /**
+   * Auto-hide only: made only when an earlier probe answered EPERM; otherwise it counts as
+   * allowed without being made. The probe must be the last.
+   */
+  onlyAfterEperm?: boolean;
+  /**
    * Up to 6 arguments, each in -2^31 .. 2^32-1 and passed sign-extended from 32 bits (the kernel
    * reads int and unsigned int arguments from the low half, so 0xffffffff and -1 agree there).
    */
@@ -154,7 +159,7 @@ export function emitStub(opts: StubOptions, core: StubExports = coreExports()): 
     const args = p.args ?? [];
     const set = p.set ?? args.map((_, i) => i);
     if (set.some((i) => !Number.isInteger(i) || i < 0 || i >= args.length)) throw new StubError(`probes set only arguments they have: ${set.join(",")} of ${args.length}`);
-    words.push(p.nr, p.compat ? 1 : 0, args.length, ...Array.from({ length: PROBE_ARGS_MAX }, (_, i) => args[i] ?? 0));
+    words.push(p.nr, (p.compat ? 1 : 0) | (p.onlyAfterEperm ? 2 : 0), args.length, ...Array.from({ length: PROBE_ARGS_MAX }, (_, i) => args[i] ?? 0));
     words.push(set.reduce((mask, i) => mask | (1 << i), 0), at.length, ...Array.from({ length: SLOTS_MAX }, (_, i) => at[i] ?? 0));
   }
   const checked = words.map((w) => int32(w, "parameter"));

@@ -228,7 +228,8 @@ export const SCENARIOS: Scenario[] = [
     minKernel: "6.7", // ia32_emulation= is Linux 6.7's
   },
   {
-    // ... and under the fixed engine installs nothing: the killed probe counts as allowed.
+    // ... and under the fixed engine installs nothing (no native probe answers EPERM, so the i386
+    // probe is not even made).
     name: "no-ia32-wrapper-v10",
     profile: "moby-v20.10.10",
     args: (s) => (s.wrapper ? [s.wrapper, "--", "/bin/sh", "-c", `${PROBE.join(" ")} status python ia32; exit 3`] : null),

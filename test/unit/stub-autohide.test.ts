@@ -166,6 +166,17 @@ describe("emitStub's checks of slots", () => {
     expect(emit({ slots, probes: [] })).toThrow(/exclude each other/);
     expect(emit({ slots: [{ probe: { nr: 1, args: [0], set: [1] }, at: [] }] })).toThrow(/probes/);
   });
+  it("takes a probe made only after an EPERM as the last, with auto-hide only; launcher asks for it only for the i386 probe behind a native clone3 one", () => {
+    const last = slots[slots.length - 1]!;
+    expect(last.probe).toMatchObject({ compat: true, onlyAfterEperm: true });
+    expect(slots.slice(0, -1).some((x) => x.probe.onlyAfterEperm)).toBe(false);
+    expect(emit({ slots: [last, ...slots.slice(0, -1)] })).toThrow(/only after an EPERM/);
+    expect(() => emitStub({ kernelArch: "x86_64", program: program.bytes, probes: [{ nr: 435, args: [0, 0], onlyAfterEperm: true }] })).toThrow(/only after an EPERM/);
+    // Without clone3's native probe nothing vouches for the skip: the i386 probe is always made.
+    const withoutClone3 = autoHideProgram("x86_64", autoHideNames("x86_64").filter((n) => n !== "clone3")).slots;
+    expect(withoutClone3[withoutClone3.length - 1]!.probe).toMatchObject({ compat: true });
+    expect(withoutClone3.some((x) => x.probe.onlyAfterEperm)).toBe(false);
+  });
   it("refuses an auto-hide filter past what the stub's stores reach (511 instructions)", () => {
     const big = new Uint8Array(512 * 8);
     big.set(program.bytes);
@@ -206,7 +217,8 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
   const SUBSETS: [string, string[]][] = [
     ["nothing", []], ["clone3", ["clone3"]], ["faccessat2", ["faccessat2"]], ["pidfd_open,pidfd_send_signal", ["pidfd_open", "pidfd_send_signal"]],
     ["clone3,close_range,statx", ["clone3", "close_range", "statx"]],
-    ["the i386 time64 family (libseccomp < 2.4.2)", TIME64], ["clone3 and the time64 family", ["clone3", ...TIME64]], ["everything", names],
+    ["clone3 and the i386 time64 family (libseccomp < 2.4.2)", ["clone3", ...TIME64]], ["faccessat2 and the time64 family", ["faccessat2", ...TIME64]],
+    ["everything", names],
   ];
 
   it.each(SUBSETS)("engine EPERMs %s: the command sees ENOSYS for exactly those, natively and via i386", (tag, subset) => {
@@ -228,6 +240,12 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
     expect(filters(st.stdout)).toBe(eperm.size > 0 ? 2 : 1); // nothing installed when nothing answers EPERM
   });
 
+  it("an engine refusing the i386 time64 family but nothing native (no libseccomp's: 2.4.2 added clone3 with them) gets no i386 probe: nothing installed, the family's EPERM passes through", () => {
+    const engine = engineBpf("eperm-time64-only", { x86_64: [], i386: TIME64.map((n): [number, number] => [nr("i386", n), 1]) });
+    expect(filters(run(engine, [stub, "grep", "^Seccomp_filters:", "/proc/self/status"]).stdout)).toBe(1);
+    expect(answers(run(engine, [stub, probe32, ...probeArgs("i386", TIME64)]).stdout)).toEqual(TIME64.map(() => 1));
+  });
+
   it("a filter whose slots lie past the probe table's reach (255 entries) gets the code form of the probes, hiding the same", () => {
     // Loads of seccomp_data.nr in front move every slot (and nothing else: jumps are relative).
     const { program, slots } = autoHideProgram("x86_64");
@@ -244,22 +262,38 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
     const engine = engineBpf("eperm-far", { x86_64: [...eperm].map((n): [number, number] => [nr("x86_64", n), 1]), i386: [] });
     const wrapped = answers(run(engine, [file, probe64, ...probeArgs("x86_64", names)]).stdout);
     expect(wrapped).toEqual(on("x86_64").map((n, i) => (eperm.has(n) ? 38 : bare("x86_64")[i])));
-    // The code form's i386 probe (int 0x80 too) hides the family as the table's does.
-    const family = engineBpf("eperm-far-time64", { x86_64: [], i386: TIME64.map((n): [number, number] => [nr("i386", n), 1]) });
+    // The code form's i386 probe (int 0x80 too, after a native EPERM) hides the family as the table's does.
+    const time64 = TIME64.map((n): [number, number] => [nr("i386", n), 1]);
+    const family = engineBpf("eperm-far-time64", { x86_64: [[nr("x86_64", "clone3"), 1]], i386: time64 });
     expect(answers(run(family, [file, probe32, ...probeArgs("i386", TIME64)]).stdout)).toEqual(TIME64.map(() => 38));
-    expect(answers(run(engineBpf("eperm-far-none", { x86_64: [], i386: [] }), [file, probe32, ...probeArgs("i386", TIME64)]).stdout)).toEqual(bare("i386").slice(-TIME64.length));
+    expect(answers(run(engineBpf("eperm-far-none", { x86_64: [[nr("x86_64", "clone3"), 1]], i386: [] }), [file, probe32, ...probeArgs("i386", TIME64)]).stdout)).toEqual(bare("i386").slice(-TIME64.length));
+    // No native EPERM: the code form skips the i386 probe too.
+    expect(answers(run(engineBpf("eperm-far-time64-only", { x86_64: [], i386: time64 }), [file, probe32, ...probeArgs("i386", TIME64)]).stdout)).toEqual(TIME64.map(() => 1));
   });
 
-  it("the i386 family follows its one probe, clock_gettime64: an engine refusing only futex_time64 gets nothing installed", () => {
-    const engine = engineBpf("eperm-futex-time64", { x86_64: [], i386: [[nr("i386", "futex_time64"), 1]] });
-    expect(filters(run(engine, [stub, "grep", "^Seccomp_filters:", "/proc/self/status"]).stdout)).toBe(1);
-    expect(answers(run(engine, [stub, probe32, ...probeArgs("i386", ["futex_time64"])]).stdout)).toEqual([1]);
+  it("the i386 family follows its one probe, clock_gettime64: an engine refusing clone3 and only futex_time64 gets clone3 hidden, futex_time64 not", () => {
+    const engine = engineBpf("eperm-clone3-futex-time64", { x86_64: [[nr("x86_64", "clone3"), 1]], i386: [[nr("i386", "futex_time64"), 1]] });
+    expect(filters(run(engine, [stub, "grep", "^Seccomp_filters:", "/proc/self/status"]).stdout)).toBe(2);
+    expect(answers(run(engine, [stub, probe32, ...probeArgs("i386", ["clone3", "futex_time64"])]).stdout)).toEqual([38, 1]);
   });
 
-  it("strace shows the i386 probe made through int 0x80 with the launcher's arguments, in a vfork child that is reaped before the exec", () => {
-    const r = spawnSync("strace", ["-f", "-e", "trace=clone,clone3,setrlimit,clock_gettime64,exit_group,wait4,execve", "-e", "signal=none", stub, "/bin/true"], { encoding: "utf8" });
+  const STRACE = ["-f", "-e", "trace=clone,clone3,setrlimit,clock_gettime64,exit_group,wait4,execve", "-e", "signal=none"];
+
+  it("strace, no engine: no native probe answers EPERM, so no i386 probe: no clone, no int 0x80, no wait4 before the exec", () => {
+    const r = spawnSync("strace", [...STRACE, stub, "/bin/true"], { encoding: "utf8" });
     expect(r.status).toBe(0);
     const lines = r.stderr.split("\n");
+    expect(lines.filter((l) => /^clone3\(/.test(l))).toEqual([expect.stringMatching(/^clone3\(NULL, 0\) += -1 EINVAL/)]); // the probe ran, allowed
+    expect(lines.filter((l) => /clone\(|clock_gettime64|32 bit mode|setrlimit|wait4|attached/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /^execve\(/.test(l)).map((l) => /^execve\("([^"]+)"/.exec(l)![1])).toEqual([stub, "/bin/true"]);
+  });
+
+  it("strace, under an engine refusing clone3: the i386 probe made through int 0x80 with the launcher's arguments, in a vfork child that is reaped before the exec", () => {
+    const engine = engineBpf("eperm-clone3-strace", { x86_64: [[nr("x86_64", "clone3"), 1]], i386: [] });
+    const r = spawnSync("strace", [...STRACE, seccompRun, "--bpf", engine, "--", stub, "/bin/true"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split("\n");
+    expect(lines.filter((l) => /^clone3\(/.test(l))).toEqual([expect.stringMatching(/^clone3\(NULL, 0\) += -1 EPERM/)]);
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     const clone = at(/^clone\(child_stack=NULL, flags=CLONE_VM\|CLONE_VFORK\|SIGCHLD/);
     const child = Number(/Process (\d+) attached/.exec(lines[clone]!)![1]);
@@ -275,17 +309,22 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
     expect(lines.filter((l) => /clock_gettime64/.test(l))).toHaveLength(1); // only the child's
   });
 
-  /** An engine whose profile lacks SCMP_ARCH_X86: every i386 call gets `action`. */
+  /** An engine whose profile lacks SCMP_ARCH_X86: every i386 call gets `action`; native clone3
+   *  EPERM (an old libseccomp's), so that the stub makes its i386 probe. */
   const i386Refused = (action: number, name: string) => {
-    const buf = Buffer.alloc(4 * 8);
-    const insns: [number, number, number, number][] = [[0x20, 0, 0, 4], [0x15, 0, 1, 0x40000003], [0x06, 0, 0, action], [0x06, 0, 0, 0x7fff0000]];
+    const buf = Buffer.alloc(7 * 8);
+    const insns: [number, number, number, number][] = [
+      [0x20, 0, 0, 4], [0x15, 0, 1, 0x40000003], [0x06, 0, 0, action], // ld arch; i386: action
+      [0x20, 0, 0, 0], [0x15, 0, 1, nr("x86_64", "clone3")], [0x06, 0, 0, 0x00050001], // ld nr; clone3: ERRNO(EPERM)
+      [0x06, 0, 0, 0x7fff0000],
+    ];
     insns.forEach(([code, jt, jf, k], i) => { buf.writeUInt16LE(code, i * 8); buf[i * 8 + 2] = jt; buf[i * 8 + 3] = jf; buf.writeUInt32LE(k >>> 0, i * 8 + 4); });
     const file = join(scratch(), `${name}.bpf`);
     writeFileSync(file, buf);
     return file;
   };
 
-  it.each([["KILL_PROCESS", 0x80000000], ["KILL_THREAD", 0], ["TRAP", 0x00030000]])("an engine that answers every i386 call with %s (a profile without SCMP_ARCH_X86) ends only the probe's child, which dumps no core: the command runs, nothing is installed", (tag, action) => {
+  it.each([["KILL_PROCESS", 0x80000000], ["KILL_THREAD", 0], ["TRAP", 0x00030000]])("an engine that answers every i386 call with %s (a profile without SCMP_ARCH_X86) ends only the probe's child, which dumps no core: the command runs, with clone3 hidden and the family not", (tag, action) => {
     const engine = i386Refused(action as number, `i386-${tag}`);
     // With unlimited cores, in a directory of its own: where the kernel's default core_pattern ("core") puts them.
     const dir = join(scratch(), `cores-${tag}`);
@@ -297,7 +336,7 @@ describe("the x86_64 auto-hide stub natively, under engines that EPERM different
     const dumped = cores().length > 0;
     for (const f of cores()) rmSync(join(dir, f));
     const r = inDir([stub, "sh", "-c", "grep ^Seccomp_filters: /proc/self/status; exit 7"]);
-    expect(r).toEqual({ status: 7, stdout: "Seccomp_filters:\t1\n", stderr: "" });
+    expect(r).toEqual({ status: 7, stdout: "Seccomp_filters:\t2\n", stderr: "" }); // the engine's and the stub's (for clone3)
     expect(cores()).toEqual([]);
     if (!/^core/.test(readFileSync("/proc/sys/kernel/core_pattern", "utf8"))) return; // a pipe: nothing to see here
     expect(dumped).toBe(true); // so the check above could fail

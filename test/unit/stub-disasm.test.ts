@@ -448,4 +448,19 @@ describe("objdump's view of the x86_64 stub's i386 probe", () => {
       expect.stringMatching(/^je /), expect.stringMatching(/^lea /),
     ]);
   });
+
+  it("the i386 child is made only after a native EPERM: with the allowed-probe counter at -1 (every native probe allowed) the loop skips to counting it allowed", () => {
+    const { slots } = autoHideProgram("x86_64");
+    expect(slots.map((x) => !!x.probe.compat)).toEqual(slots.map((_, i) => i === slots.length - 1)); // the last record
+    const insns = code(s);
+    const start = insns.findIndex((i) => i.text === "btr $0xf,%eax") - 1;
+    const hex = (n: number) => `0x${n.toString(16)}`;
+    // The counter: set to -(probes) before the loop, +1 per allowed probe (the lea past the EPERM test).
+    const count = /^lea 0x1\((%\w+)\),(%\w+)$/.exec(insns[start + 49]!.text);
+    expect(count?.[1]).toBe(count?.[2]);
+    const reg = count![1]!;
+    const init = insns.slice(0, start).map((i) => i.text).lastIndexOf(`pop ${reg}`);
+    expect(insns[init - 1]!.text).toBe(`push $0x${BigInt.asUintN(64, BigInt(-slots.length)).toString(16)}`);
+    expect(insns.slice(start - 2, start).map((i) => i.text)).toEqual([`cmp $0xffffffffffffffff,${reg}`, `je ${hex(insns[start + 49]!.addr)}`]);
+  });
 });

@@ -5,8 +5,9 @@
 //   [2..14] syscall numbers: write, exit_group, execve, seccomp, prctl, getpid, clone,
 //   rt_sigprocmask, rt_sigtimedwait, kill, waitid, setrlimit, wait4 (asm.ts's SYS_* order),
 //   [15] probe count, [16] auto-hide (0 or 1), [17] init mode (0 or 1), [18] e_machine
-//   (the host's, from arch/abis.gen.ts, so no EM_* is retyped here), then per probe: nr, its ABI
-//   (0 native, 1 the compat ABI: auto-hide only, on an arch whose backend calls it), argument
+//   (the host's, from arch/abis.gen.ts, so no EM_* is retyped here), then per probe: nr, flags
+//   (bit 0: the compat ABI's, auto-hide only, on an arch whose backend calls it; bit 1: made only
+//   after an earlier probe answered EPERM, auto-hide only, the last probe), argument
 //   count (0..6), arg0..arg5, a mask of the arguments to set, slot count (0..STUB_SLOTS_MAX;
 //   auto-hide only), slot byte offsets.
 import { Asm, SYS_COUNT } from "./asm";
@@ -78,6 +79,10 @@ function badCompat(): i32 {
   return fail(STUB_ERR_PROBES, "compat-ABI probes need auto-hide and an arch whose stub calls that ABI (x86_64: i386)");
 }
 
+function badAfterEperm(): i32 {
+  return fail(STUB_ERR_PROBES, "a probe made only after an EPERM needs auto-hide and must be the last");
+}
+
 function badSlots(): i32 {
   return fail(STUB_ERR_SLOTS, "at most " + dec(STUB_SLOTS_MAX) + " slots per probe, each a whole instruction of the program");
 }
@@ -113,8 +118,10 @@ export function stubEmit(): i32 {
   const probes = new Array<Probe>(0);
   for (let i = 0; i < probeCount; i++) {
     const w = HEAD_WORDS + PROBE_WORDS * i;
-    const abi = param(w + 1);
-    if (abi < 0 || abi > 1 || (abi == 1 && !(autoHide && a.hasCompatAbi()))) return badCompat();
+    const probeFlags = param(w + 1);
+    const compat = (probeFlags & 1) != 0, onlyAfterEperm = (probeFlags & 2) != 0;
+    if (probeFlags < 0 || probeFlags > 3 || (compat && !(autoHide && a.hasCompatAbi()))) return badCompat();
+    if (onlyAfterEperm && !(autoHide && i == probeCount - 1)) return badAfterEperm();
     const nargs = param(w + 2);
     if (nargs < 0 || nargs > STUB_PROBE_ARGS_MAX) return badProbes();
     const args = new StaticArray<i32>(nargs);
@@ -128,7 +135,7 @@ export function stubEmit(): i32 {
       if (at < 0 || at >= filterLen || at % 8 != 0) return badSlots();
       slots[j] = at;
     }
-    probes.push(new Probe(param(w), abi == 1, args, set, slots));
+    probes.push(new Probe(param(w), compat, args, set, slots, onlyAfterEperm));
   }
 
   // Auto-hide patches the filter, so its data gets a writable mapping of its own.

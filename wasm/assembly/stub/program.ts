@@ -64,7 +64,15 @@ export class Probe {
   /** `compat`: `nr` is the compat ABI's (Asm.hasCompatAbi), made with Asm.sysnrCompat. `set` has
    *  bit r set for each argument register to load; the others keep what they hold (the host
    *  leaves out arguments that the kernel's first, failing check never reads). */
-  constructor(public nr: i32, public compat: bool, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>) {}
+  constructor(public nr: i32, public compat: bool, public args: StaticArray<i32>, public set: i32, public slots: StaticArray<i32>,
+    /** Made only when an earlier probe answered EPERM, else counted as allowed unmade (auto-hide;
+     *  the last probe: see launcher/compile.ts for x86_64's i386 probe). */
+    public onlyAfterEperm: bool = false) {}
+}
+
+/** Whether the last probe is made only after an EPERM. */
+function lastOnlyAfterEperm(probes: Array<Probe>): bool {
+  return probes.length > 0 && probes[probes.length - 1].onlyAfterEperm;
 }
 
 /** Whether any probe is the compat ABI's. */
@@ -467,7 +475,7 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
     // is argv[0] again after), S5 = the pool's base; S2 counts up from -(probes) once per
     // allowed probe, so it ends at MODE_AUTO (0) when nothing answered EPERM, and below zero
     // (never MODE_ALWAYS: installFailed warns) when something did.
-    const loop = a.label(), next = a.label();
+    const loop = a.label(), next = a.label(), allowed = a.label();
     a.la(S5, str.pool);
     a.la(S4, str.probes);
     a.li(S2, -probes.length);
@@ -488,9 +496,13 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
       a.ldx(vec, S5, vec);
     }
     for (let r = 0; r < table.argCount; r++) if (table.constant(r)) a.li(argReg(r), table.vectors[0][r]);
+    // S2 is -1 at a record only at the last with every earlier one allowed: then a last probe
+    // made only after an EPERM counts as allowed unmade. (Here, past the loads, a short branch.)
+    if (lastOnlyAfterEperm(probes)) a.bri(EQ, S2, -1, allowed);
     if (table.compat) a.sysAtEitherAbi(S4, 0);
     else a.sysAt(S4, 0, true);
     a.bri(EQ, A0, -EPERM, next);
+    a.bind(allowed);
     a.addi(S2, S2, 1);
     // The RET ALLOW word: a 64-bit word is the whole instruction; a 32-bit one its k field (the
     // slots are RETs already: only k changes), little-endian on arm.
@@ -520,10 +532,13 @@ function probeEngine(a: Asm, str: Data, x: Exits, filterLen: i32, probes: Array<
     a.li(S2, -probes.length);
     for (let i = 0; i < probes.length; i++) {
       const p = probes[i];
-      const next = a.label();
+      const next = a.label(), allowed = a.label();
+      // Every earlier probe allowed: S2 = -(this and the ones after).
+      if (p.onlyAfterEperm) a.bri(EQ, S2, -(probes.length - i), allowed);
       probeArgs(a, p);
       probeCall(a, p);
       a.bri(EQ, A0, -EPERM, next);
+      a.bind(allowed);
       a.addi(S2, S2, 1);
       for (let j = 0; j < p.slots.length; j++) a.st(S5, S3, p.slots[j] + k);
       a.bind(next);
