@@ -92,11 +92,14 @@ export function simulationLine(s: Simulation): string {
   return `${actionName(s.action)} (${s.executed} instructions executed)\n`;
 }
 
+/** A probe's syscall number, on the native ABI or (compat) on STUB_COMPAT_ABI's. */
+type ProbeSite = { nr: number; compat: boolean };
+
 /**
  * Where the stub probes `name` on `arch`: natively, or where the native ABI lacks it on the one
  * compat ABI the stub calls itself (x86_64's i386, for the time64 family); undefined if neither.
  */
-function probeSite(arch: KernelArch, name: string): { nr: number; compat: boolean } | undefined {
+function probeSite(arch: KernelArch, name: string): ProbeSite | undefined {
   const nr = syscallNr(nativeAbi(arch).name, name);
   if (nr !== undefined) return { nr, compat: false };
   const compat = STUB_COMPAT_ABI[arch];
@@ -128,8 +131,8 @@ interface AutoHideProgram {
  * together) or knows them all; and a slot per name would cost two filter instructions and a probe
  * record each, past the stub's 2.5 KiB (18 names: 288 B of filter alone).
  */
-function slotGroups(arch: KernelArch, names: readonly string[]): { name: string; hides: string[]; site: { nr: number; compat: boolean } }[] {
-  const groups: { name: string; hides: string[]; site: { nr: number; compat: boolean } }[] = [];
+function slotGroups(arch: KernelArch, names: readonly string[]): { name: string; hides: string[]; site: ProbeSite }[] {
+  const groups: { name: string; hides: string[]; site: ProbeSite }[] = [];
   for (const name of names) {
     const site = probeSite(arch, name);
     if (site === undefined || PROBE_ARGS[name] === undefined) throw new PolicyError(`auto-hide cannot probe ${JSON.stringify(name)} on ${arch}`);
@@ -178,7 +181,7 @@ export function autoHideProgram(arch: KernelArch, names: readonly string[] = aut
     at[i]!.push(off);
     view.setUint32(off + 4, errno(ENOSYS), little);
   }
-  // The compat probe (x86_64's i386 child, about 0.15 ms) is made only when a native probe
+  // The compat probe (x86_64's i386 child: a process of its own, see README) is made only when a native probe
   // answered EPERM, if clone3 is one: an engine refuses the i386 time64 names only when its
   // libseccomp lacks them (Linux 5.1's; libseccomp 2.4.2 added them in the same table update as
   // clone3), and such a libseccomp lacks clone3 too, so the native clone3 probe answers EPERM.
